@@ -1,0 +1,182 @@
+package dev.apiauth;
+
+import dev.apiauth.internal.ConfigReader;
+import dev.apiauth.internal.KeyCodec;
+import dev.apiauth.internal.KeyHasher;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code apiauth.*} configuration, read once at deployment and frozen. {@link #from(Function)} checks
+ * every key and reports all wrong values at once, naming key, value and what was expected; risky but
+ * legal values are accepted with one WARNING each.
+ */
+public final class ApiAuthConfig {
+
+    public static final String BACKEND = "apiauth.backend";
+    public static final String KEY_PREFIX = "apiauth.key-prefix";
+    public static final String HEADER = "apiauth.header";
+    public static final String SCHEME = "apiauth.scheme";
+    public static final String HASH_PEPPER = "apiauth.hash.pepper";
+    public static final String USAGE_TRACK = "apiauth.usage.track";
+    public static final String USAGE_FLUSH_INTERVAL = "apiauth.usage.flush-interval";
+    public static final String MANAGEMENT_ENABLED = "apiauth.management.enabled";
+    public static final String MANAGEMENT_PATH = "apiauth.management.path";
+    public static final String MANAGEMENT_SCOPE = "apiauth.management.scope";
+    public static final String BOOTSTRAP_ADMIN_KEY_HASH = "apiauth.bootstrap.admin-key-hash";
+
+    public static final String DEFAULT_BACKEND = "memory";
+    public static final String DEFAULT_PREFIX = "ak_";
+    public static final String DEFAULT_HEADER = "X-API-Key";
+    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(60);
+    public static final String DEFAULT_MANAGEMENT_PATH = "api-keys";
+    public static final String DEFAULT_MANAGEMENT_SCOPE = "apiauth:admin";
+
+    private static final Logger LOG = Logger.getLogger(ApiAuthConfig.class.getName());
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final Pattern PATH = Pattern.compile("[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*");
+    private static final Pattern SCOPE = Pattern.compile("\\S+");
+    private static final Set<String> COMMON_SCHEMES = Set.of("bearer", "apikey", "api-key", "token");
+    private static final int MIN_PEPPER_BYTES = 32;
+
+    private final String backend;
+    private final String keyPrefix;
+    private final String header;
+    private final String scheme;
+    private final byte[] pepper;
+    private final boolean usageTracking;
+    private final Duration usageFlushInterval;
+    private final boolean managementEnabled;
+    private final String managementPath;
+    private final String managementScope;
+    private final String bootstrapAdminKeyHash;
+
+    private ApiAuthConfig(ConfigReader in) {
+        backend = in.string(BACKEND, DEFAULT_BACKEND);
+        keyPrefix = in.matching(KEY_PREFIX, DEFAULT_PREFIX, KeyCodec.PREFIX, "1 to 16 lowercase letters or digits followed by '_', e.g. ak_");
+        header = in.matching(HEADER, DEFAULT_HEADER, TOKEN, "an HTTP header name such as X-API-Key");
+        scheme = in.optionalMatching(SCHEME, TOKEN, "an HTTP authentication scheme such as Bearer");
+        String pepperText = in.optionalString(HASH_PEPPER);
+        pepper = pepperText == null ? null : pepperText.getBytes(StandardCharsets.UTF_8);
+        usageTracking = in.bool(USAGE_TRACK, true);
+        usageFlushInterval = in.positiveDuration(USAGE_FLUSH_INTERVAL, DEFAULT_FLUSH_INTERVAL);
+        managementEnabled = in.bool(MANAGEMENT_ENABLED, false);
+        managementPath = in.matching(MANAGEMENT_PATH, DEFAULT_MANAGEMENT_PATH, PATH,
+                "a URL path under the JAX-RS application such as api-keys or admin/keys", ApiAuthConfig::stripSlashes);
+        managementScope = in.matching(MANAGEMENT_SCOPE, DEFAULT_MANAGEMENT_SCOPE, SCOPE, "a scope without whitespace");
+        String hash = in.optionalString(BOOTSTRAP_ADMIN_KEY_HASH);
+        if (hash != null && !KeyHasher.isHash(hash)) {
+            in.problem(BOOTSTRAP_ADMIN_KEY_HASH, hash.length() > 80 ? hash.substring(0, 8) + "..." : hash,
+                    "64 lowercase hex characters, as printed by 'java -jar jakarta-api-auth.jar generate'");
+            hash = null;
+        }
+        bootstrapAdminKeyHash = hash;
+        in.throwIfProblems();
+        warnAboutRiskyValues();
+    }
+
+    /**
+     * Reads and checks every {@code apiauth.*} key through {@code lookup} (a MicroProfile {@code Config}'s
+     * {@code getOptionalValue(key, String.class)}, or a map's {@code get} in tests).
+     *
+     * @throws ApiAuthConfigurationException listing every wrong value
+     */
+    public static ApiAuthConfig from(Function<String, Optional<String>> lookup) {
+        return new ApiAuthConfig(new ConfigReader(lookup));
+    }
+
+    /** Every default. */
+    public static ApiAuthConfig defaults() {
+        return from(key -> Optional.empty());
+    }
+
+    private static String stripSlashes(String path) {
+        int start = 0;
+        int end = path.length();
+        while (start < end && path.charAt(start) == '/') {
+            start++;
+        }
+        while (end > start && path.charAt(end - 1) == '/') {
+            end--;
+        }
+        return path.substring(start, end);
+    }
+
+    private void warnAboutRiskyValues() {
+        if (scheme != null && !COMMON_SCHEMES.contains(scheme.toLowerCase(Locale.ROOT))) {
+            LOG.warning(SCHEME + "=" + scheme + " is not a common scheme (Bearer, ApiKey, Token): clients must send"
+                    + " 'Authorization: " + scheme + " <key>' exactly; check for a typo");
+        }
+        if (pepper != null && pepper.length < MIN_PEPPER_BYTES) {
+            LOG.warning(HASH_PEPPER + " is " + pepper.length + " bytes long; use at least " + MIN_PEPPER_BYTES
+                    + " random bytes (e.g. 'openssl rand -base64 32') so that the pepper adds real secrecy");
+        }
+        if (managementEnabled && bootstrapAdminKeyHash == null) {
+            LOG.info(MANAGEMENT_ENABLED + "=true without " + BOOTSTRAP_ADMIN_KEY_HASH
+                    + ": only keys created through ApiKeyService with scope " + managementScope + " can call it");
+        }
+    }
+
+    public String backend() {
+        return backend;
+    }
+
+    public String keyPrefix() {
+        return keyPrefix;
+    }
+
+    public String header() {
+        return header;
+    }
+
+    /** The {@code Authorization} scheme to read the key from, e.g. {@code Bearer}; empty means use {@link #header()}. */
+    public Optional<String> scheme() {
+        return Optional.ofNullable(scheme);
+    }
+
+    /** The pepper's bytes (a copy), or empty when keys are hashed with plain SHA-256. */
+    public Optional<byte[]> pepper() {
+        return pepper == null ? Optional.empty() : Optional.of(Arrays.copyOf(pepper, pepper.length));
+    }
+
+    public boolean usageTracking() {
+        return usageTracking;
+    }
+
+    public Duration usageFlushInterval() {
+        return usageFlushInterval;
+    }
+
+    public boolean managementEnabled() {
+        return managementEnabled;
+    }
+
+    public String managementPath() {
+        return managementPath;
+    }
+
+    public String managementScope() {
+        return managementScope;
+    }
+
+    public Optional<String> bootstrapAdminKeyHash() {
+        return Optional.ofNullable(bootstrapAdminKeyHash);
+    }
+
+    /** Never prints the pepper. */
+    @Override
+    public String toString() {
+        return "ApiAuthConfig[backend=" + backend + ", keyPrefix=" + keyPrefix + ", header=" + header + ", scheme=" + scheme
+                + ", pepper=" + (pepper == null ? "none" : "set") + ", usageTracking=" + usageTracking
+                + ", usageFlushInterval=" + usageFlushInterval + ", managementEnabled=" + managementEnabled
+                + ", managementPath=" + managementPath + ", managementScope=" + managementScope
+                + ", bootstrapAdminKey=" + (bootstrapAdminKeyHash == null ? "none" : "set") + "]";
+    }
+}

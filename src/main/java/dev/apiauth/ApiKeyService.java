@@ -1,0 +1,286 @@
+package dev.apiauth;
+
+import dev.apiauth.backend.Backend;
+import dev.apiauth.backend.DuplicateKeyException;
+import dev.apiauth.backend.UnknownKeyException;
+import dev.apiauth.internal.KeyCodec;
+import dev.apiauth.internal.KeyHasher;
+import dev.apiauth.internal.Records;
+import dev.apiauth.internal.UsageTracker;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Issues and manages API keys on a {@link Backend}: create, get, list, revoke, rotate, delete; and hands out
+ * the {@link ApiKeyValidator} that guards requests. Works without any container:
+ *
+ * <pre>{@code
+ * ApiKeyService keys = ApiKeyService.builder(new MemoryBackend()).build();
+ * GeneratedKey key = keys.create(KeyRequest.of("ci", "team-42", "orders:read"));
+ * }</pre>
+ *
+ * In a CDI application, inject it. Every rule about a key request is checked here, so the management API
+ * and application code refuse the same things with the same messages ({@link IllegalArgumentException}).
+ */
+public final class ApiKeyService implements AutoCloseable {
+
+    /** Longest accepted name, owner id, scope, metadata key or value. */
+    public static final int MAX_TEXT_LENGTH = 256;
+    public static final String BOOTSTRAP_OWNER = "apiauth-bootstrap";
+
+    private final Backend backend;
+    private final KeyCodec codec;
+    private final KeyHasher hasher;
+    private final Clock clock;
+    private final UsageTracker usage;
+    private final ApiKeyValidator validator;
+
+    private ApiKeyService(Builder b) {
+        this.backend = b.backend;
+        this.codec = new KeyCodec(b.keyPrefix);
+        this.hasher = new KeyHasher(b.pepper);
+        this.clock = b.clock;
+        if (!b.usageTracking) {
+            this.usage = null;
+        } else if (b.flushInterval == null) {
+            this.usage = new UsageTracker(backend);
+        } else {
+            this.usage = new UsageTracker(backend, b.flushInterval);
+        }
+        ApiKey bootstrap = b.bootstrapKeyHash == null ? null : new ApiKey(
+                UUID.nameUUIDFromBytes(b.bootstrapKeyHash.getBytes(StandardCharsets.US_ASCII)), "bootstrap admin key",
+                BOOTSTRAP_OWNER, b.bootstrapKeyHash, "(configured)", b.bootstrapScopes, Instant.EPOCH, null, null, null,
+                Map.of(), 0);
+        this.validator = new ApiKeyValidator(backend, hasher, clock, usage, bootstrap);
+    }
+
+    public static Builder builder(Backend backend) {
+        return new Builder(backend);
+    }
+
+    /** Checks presented keys; this is what the JAX-RS filter calls. */
+    public ApiKeyValidator validator() {
+        return validator;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /** The hash under which {@code key} would be stored (peppered if configured). */
+    public String hash(String key) {
+        return hasher.hash(key);
+    }
+
+    /**
+     * Issues a key. The plaintext exists only in the returned {@link GeneratedKey}.
+     *
+     * @throws IllegalArgumentException when the request breaks a rule (blank name, owner or scope, expiry not
+     *                                  in the future, text too long); the message names the field
+     */
+    public GeneratedKey create(KeyRequest request) {
+        Objects.requireNonNull(request, "request");
+        Instant now = now();
+        requireText("name", request.name());
+        requireText("ownerId", request.ownerId());
+        for (String scope : request.scopes()) {
+            if (scope == null || scope.isEmpty() || scope.length() > MAX_TEXT_LENGTH || scope.chars().anyMatch(Character::isWhitespace)) {
+                throw new IllegalArgumentException("scopes: '" + scope + "' is not a scope; expected non-empty strings without"
+                        + " whitespace, at most " + MAX_TEXT_LENGTH + " characters");
+            }
+        }
+        if (request.expiresAt() != null && !request.expiresAt().isAfter(now)) {
+            throw new IllegalArgumentException("expiresAt: " + request.expiresAt() + " is not in the future");
+        }
+        for (Map.Entry<String, String> entry : request.metadata().entrySet()) {
+            requireText("metadata key", entry.getKey());
+            if (entry.getValue().length() > MAX_TEXT_LENGTH) {
+                throw new IllegalArgumentException("metadata." + entry.getKey() + ": longer than " + MAX_TEXT_LENGTH + " characters");
+            }
+        }
+        return issue(request.name(), request.ownerId(), request.scopes(), truncate(request.expiresAt()), request.metadata(), now);
+    }
+
+    public Optional<ApiKey> get(UUID id) {
+        return backend.getById(id);
+    }
+
+    /** Every key of {@code ownerId}, newest first. */
+    public List<ApiKey> listByOwner(String ownerId) {
+        return backend.listByOwner(ownerId);
+    }
+
+    /**
+     * Revokes a key: it is refused from the next request on. Revoking a revoked key changes nothing.
+     *
+     * @throws UnknownKeyException when no key has this id
+     */
+    public ApiKey revoke(UUID id) {
+        Instant now = now();
+        return Records.modify(backend, id, key -> key.isRevoked() ? key : key.withRevokedAt(now))
+                .orElseThrow(() -> new UnknownKeyException(id));
+    }
+
+    /** Deletes a key's record; deleting an unknown id does nothing. */
+    public void delete(UUID id) {
+        backend.delete(id);
+    }
+
+    /**
+     * Issues a successor of a key with the same name, owner, scopes, expiry and metadata, and lets the old
+     * key work for {@code gracePeriod} more (never past its own expiry). A zero grace revokes it at once.
+     *
+     * @throws UnknownKeyException      when no key has this id
+     * @throws IllegalStateException    when the key is revoked or expired: issue a new one instead
+     * @throws IllegalArgumentException when the grace period is negative
+     */
+    public GeneratedKey rotate(UUID id, Duration gracePeriod) {
+        Objects.requireNonNull(gracePeriod, "gracePeriod");
+        if (gracePeriod.isNegative()) {
+            throw new IllegalArgumentException("gracePeriod: " + gracePeriod + " is negative");
+        }
+        Instant now = now();
+        ApiKey old = backend.getById(id).orElseThrow(() -> new UnknownKeyException(id));
+        if (old.isRevoked()) {
+            throw new IllegalStateException("API key " + id + " is revoked; a revoked key cannot be rotated");
+        }
+        if (old.isExpiredAt(now)) {
+            throw new IllegalStateException("API key " + id + " has expired; issue a new key instead");
+        }
+        GeneratedKey successor = issue(old.name(), old.ownerId(), old.scopes(), old.expiresAt(), old.metadata(), now);
+        Instant graceEnd = now.plus(gracePeriod);
+        Records.modify(backend, id, key -> {
+            if (key.isRevoked()) {
+                return key;
+            }
+            if (gracePeriod.isZero()) {
+                return key.withRevokedAt(now);
+            }
+            return key.expiresAt() != null && !key.expiresAt().isAfter(graceEnd) ? key : key.withExpiresAt(graceEnd);
+        });
+        return successor;
+    }
+
+    /** Writes pending {@code lastUsedAt} times now; returns the number of backend writes. */
+    public int flushUsage() {
+        return usage == null ? 0 : usage.flush();
+    }
+
+    /** Backend writes caused by usage tracking since start. */
+    public long usageWrites() {
+        return usage == null ? 0 : usage.writes();
+    }
+
+    /** Stops usage tracking after writing what is pending. Does not close the backend. */
+    @Override
+    public void close() {
+        if (usage != null) {
+            usage.close();
+        }
+    }
+
+    private GeneratedKey issue(String name, String ownerId, Set<String> scopes, Instant expiresAt,
+                               Map<String, String> metadata, Instant now) {
+        for (int attempt = 0; ; attempt++) {
+            String plaintext = codec.generate();
+            ApiKey record = new ApiKey(UUID.randomUUID(), name, ownerId, hasher.hash(plaintext), KeyCodec.hint(plaintext),
+                    scopes, now, expiresAt, null, null, metadata, 0);
+            try {
+                return new GeneratedKey(plaintext, backend.create(record));
+            } catch (DuplicateKeyException e) {
+                if (attempt == 2) {
+                    throw e; // three 256-bit collisions in a row: the backend is broken, not unlucky
+                }
+            }
+        }
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private static Instant truncate(Instant at) {
+        return at == null ? null : at.truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private static void requireText(String field, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(field + ": must not be blank");
+        }
+        if (value.length() > MAX_TEXT_LENGTH) {
+            throw new IllegalArgumentException(field + ": longer than " + MAX_TEXT_LENGTH + " characters");
+        }
+    }
+
+    /** Settings of an {@link ApiKeyService}; the defaults match {@link ApiAuthConfig#defaults()}. */
+    public static final class Builder {
+        private final Backend backend;
+        private String keyPrefix = ApiAuthConfig.DEFAULT_PREFIX;
+        private byte[] pepper;
+        private Clock clock = Clock.systemUTC();
+        private boolean usageTracking = true;
+        private Duration flushInterval = ApiAuthConfig.DEFAULT_FLUSH_INTERVAL;
+        private String bootstrapKeyHash;
+        private Set<String> bootstrapScopes = Set.of(ApiAuthConfig.DEFAULT_MANAGEMENT_SCOPE);
+
+        private Builder(Backend backend) {
+            this.backend = Objects.requireNonNull(backend, "backend");
+        }
+
+        /** Applies every setting of {@code config} except the backend choice. */
+        public Builder config(ApiAuthConfig config) {
+            keyPrefix = config.keyPrefix();
+            pepper = config.pepper().orElse(null);
+            usageTracking = config.usageTracking();
+            flushInterval = config.usageFlushInterval();
+            bootstrapKeyHash = config.bootstrapAdminKeyHash().orElse(null);
+            bootstrapScopes = Set.of(config.managementScope());
+            return this;
+        }
+
+        public Builder keyPrefix(String prefix) {
+            this.keyPrefix = prefix;
+            return this;
+        }
+
+        public Builder pepper(byte[] pepper) {
+            this.pepper = pepper == null ? null : pepper.clone();
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** {@code null} interval: usage is recorded but written only by {@link ApiKeyService#flushUsage()}. */
+        public Builder usageTracking(boolean enabled, Duration flushInterval) {
+            this.usageTracking = enabled;
+            this.flushInterval = flushInterval;
+            return this;
+        }
+
+        /** A key the operator generated, accepted with {@code scopes} without being stored. */
+        public Builder bootstrapKeyHash(String keyHash, Set<String> scopes) {
+            if (keyHash != null && !KeyHasher.isHash(keyHash)) {
+                throw new IllegalArgumentException("bootstrap key hash must be 64 lowercase hex characters");
+            }
+            this.bootstrapKeyHash = keyHash;
+            this.bootstrapScopes = Set.copyOf(scopes);
+            return this;
+        }
+
+        public ApiKeyService build() {
+            return new ApiKeyService(this);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.apiauth;
+
+import java.util.Objects;
+
+/**
+ * What checking a presented key found. Failures are shared constants; only a success allocates.
+ */
+public final class ValidationResult {
+
+    /** Why a key was accepted or refused. The HTTP layer maps each to a status in one place. */
+    public enum Outcome {
+        VALID,
+        /** No key was presented. */
+        MISSING,
+        /** Something was presented but it is not a key (wrong shape or checksum); the backend was not asked. */
+        MALFORMED,
+        /** Well-formed, but no such key is stored. */
+        UNKNOWN,
+        REVOKED,
+        EXPIRED,
+        /** A valid key without the scopes the endpoint needs. */
+        INSUFFICIENT_SCOPE,
+        /** The backend failed; the request is refused (fail closed). */
+        BACKEND_UNAVAILABLE
+    }
+
+    public static final ValidationResult MISSING = new ValidationResult(Outcome.MISSING, null);
+    public static final ValidationResult MALFORMED = new ValidationResult(Outcome.MALFORMED, null);
+    public static final ValidationResult UNKNOWN = new ValidationResult(Outcome.UNKNOWN, null);
+    public static final ValidationResult REVOKED = new ValidationResult(Outcome.REVOKED, null);
+    public static final ValidationResult EXPIRED = new ValidationResult(Outcome.EXPIRED, null);
+    public static final ValidationResult INSUFFICIENT_SCOPE = new ValidationResult(Outcome.INSUFFICIENT_SCOPE, null);
+    public static final ValidationResult BACKEND_UNAVAILABLE = new ValidationResult(Outcome.BACKEND_UNAVAILABLE, null);
+
+    private final Outcome outcome;
+    private final ApiKey key;
+
+    private ValidationResult(Outcome outcome, ApiKey key) {
+        this.outcome = outcome;
+        this.key = key;
+    }
+
+    public static ValidationResult valid(ApiKey key) {
+        return new ValidationResult(Outcome.VALID, Objects.requireNonNull(key));
+    }
+
+    public Outcome outcome() {
+        return outcome;
+    }
+
+    public boolean isValid() {
+        return outcome == Outcome.VALID;
+    }
+
+    /** The key's record; only for {@link Outcome#VALID}. */
+    public ApiKey key() {
+        if (key == null) {
+            throw new IllegalStateException("no key: validation outcome is " + outcome);
+        }
+        return key;
+    }
+
+    @Override
+    public String toString() {
+        return key == null ? outcome.name() : outcome + " " + key.id();
+    }
+}

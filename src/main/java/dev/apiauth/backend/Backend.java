@@ -1,0 +1,45 @@
+package dev.apiauth.backend;
+
+import dev.apiauth.ApiKey;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Where API key records live. Implementations must be thread-safe; the contract test suite
+ * ({@code dev.apiauth.backend.BackendContract} in the test sources) pins every rule below.
+ *
+ * <ul>
+ *   <li>{@link #getByHash} is on the request path of every protected call: make it one indexed lookup.</li>
+ *   <li>{@link #create} rejects a record whose id or hash is already stored with {@link DuplicateKeyException};
+ *   the stored record has version 0.</li>
+ *   <li>{@link #update} replaces the record with the same id when the given {@link ApiKey#version()} equals the
+ *   stored one, and stores {@code version + 1}; an unknown id is {@link UnknownKeyException}, a stale version
+ *   {@link ConcurrentUpdateException}. The hash and the owner of a record never change.</li>
+ *   <li>{@link #delete} is idempotent: deleting an unknown id does nothing.</li>
+ *   <li>{@link #listByOwner} returns every key of the owner, newest {@link ApiKey#createdAt()} first.</li>
+ * </ul>
+ * Any other failure of the store (unreachable, timed out) is a {@link BackendException}; the HTTP layer
+ * answers it with 503, never by letting a request through. A backend that also implements
+ * {@link AutoCloseable} is closed when the application stops, if the library created it.
+ */
+public interface Backend {
+
+    /** The record whose key hashes to {@code keyHash}, revoked and expired ones included. */
+    Optional<ApiKey> getByHash(String keyHash);
+
+    /** The record with this id. */
+    Optional<ApiKey> getById(UUID id);
+
+    /** Stores a new record; returns it as stored (version 0). */
+    ApiKey create(ApiKey key);
+
+    /** Replaces a record (optimistic lock on {@link ApiKey#version()}); returns it as stored. */
+    ApiKey update(ApiKey key);
+
+    /** Removes the record with this id, if any. */
+    void delete(UUID id);
+
+    /** Every record of {@code ownerId}, newest first. */
+    List<ApiKey> listByOwner(String ownerId);
+}

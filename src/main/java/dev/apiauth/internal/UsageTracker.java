@@ -1,0 +1,116 @@
+package dev.apiauth.internal;
+
+import dev.apiauth.backend.Backend;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Records when keys were last used without writing on the request path: requests note the time in memory,
+ * a background flush writes each key's latest time at most once per interval, and never moves
+ * {@code lastUsedAt} backwards. What cannot be written (backend down) is kept for the next flush.
+ */
+public final class UsageTracker implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(UsageTracker.class.getName());
+    private static final BiFunction<Instant, Instant, Instant> LATEST = (a, b) -> a.isAfter(b) ? a : b;
+
+    private final Backend backend;
+    private final Map<UUID, Instant> pending = new ConcurrentHashMap<>();
+    private final AtomicLong writes = new AtomicLong();
+    private final ScheduledExecutorService scheduler;
+
+    /** A tracker flushed only by {@link #flush()}; for tests and callers with their own scheduling. */
+    public UsageTracker(Backend backend) {
+        this.backend = backend;
+        this.scheduler = null;
+    }
+
+    /** A tracker that flushes every {@code interval} on a daemon thread of its own until closed. */
+    public UsageTracker(Backend backend, Duration interval) {
+        this.backend = backend;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "apiauth-usage-flush");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long millis = interval.toMillis();
+        scheduler.scheduleWithFixedDelay(this::flushQuietly, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Notes a use; on the request path, so it only touches memory. */
+    public void record(UUID keyId, Instant at) {
+        Instant known = pending.get(keyId);
+        if (known == null || at.isAfter(known)) {
+            pending.merge(keyId, at, LATEST);
+        }
+    }
+
+    /** Writes what was recorded since the last flush; returns the number of backend writes. */
+    public int flush() {
+        int written = 0;
+        for (UUID id : pending.keySet()) {
+            Instant at = pending.remove(id);
+            if (at == null) {
+                continue;
+            }
+            try {
+                boolean[] wrote = {false};
+                boolean stored = Records.modify(backend, id, key -> {
+                    wrote[0] = key.lastUsedAt() == null || key.lastUsedAt().isBefore(at);
+                    return wrote[0] ? key.withLastUsedAt(at) : key;
+                }).isPresent();
+                if (stored && wrote[0]) {
+                    written++;
+                    writes.incrementAndGet();
+                }
+            } catch (RuntimeException e) {
+                pending.merge(id, at, LATEST);
+                throw e;
+            }
+        }
+        return written;
+    }
+
+    /** Backend writes made by all flushes so far. */
+    public long writes() {
+        return writes.get();
+    }
+
+    /** Keys with a use not yet written. */
+    public int pendingCount() {
+        return pending.size();
+    }
+
+    private void flushQuietly() {
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not record API key usage (" + pending.size()
+                    + " keys pending); retrying at the next flush: " + e);
+        }
+    }
+
+    /** Stops the background flush and writes what is pending. */
+    @Override
+    public void close() {
+        if (scheduler != null) {
+            scheduler.shutdown();
+            try {
+                scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        flushQuietly();
+    }
+}

@@ -1,0 +1,177 @@
+package dev.apiauth.jaxrs;
+
+import dev.apiauth.ApiAuthConfig;
+import dev.apiauth.ApiKey;
+import dev.apiauth.ApiKeyService;
+import dev.apiauth.GeneratedKey;
+import dev.apiauth.backend.BackendException;
+import dev.apiauth.backend.ConcurrentUpdateException;
+import dev.apiauth.backend.UnknownKeyException;
+import jakarta.enterprise.inject.spi.CDI;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.CacheControl;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The management REST API: create, list, get, revoke, rotate and delete keys. Every call needs the scope
+ * {@code apiauth.management.scope}. On Jersey (Payara, GlassFish) it is mounted at
+ * {@code apiauth.management.path} when {@code apiauth.management.enabled=true}; on other JAX-RS runtimes,
+ * mount it yourself: {@code @Path("api-keys") public class Keys extends ManagementResource {}}.
+ */
+@Produces(MediaType.APPLICATION_JSON)
+public class ManagementResource {
+
+    static final int DEFAULT_LIMIT = 50;
+    static final int MAX_LIMIT = 500;
+    private static final Logger LOG = Logger.getLogger(ManagementResource.class.getName());
+    private static final CacheControl NO_STORE;
+
+    static {
+        NO_STORE = new CacheControl();
+        NO_STORE.setNoStore(true);
+    }
+
+    @Context
+    private UriInfo uriInfo;
+
+    private final ApiKeyService service;
+    private final boolean enabled;
+
+    public ManagementResource() {
+        CDI<Object> cdi = CDI.current();
+        this.service = cdi.select(ApiKeyService.class).get();
+        this.enabled = cdi.select(ApiAuthConfig.class).get().managementEnabled();
+    }
+
+    @POST
+    public Response create(String body) {
+        return handle(() -> {
+            GeneratedKey key = service.create(KeyJson.parseCreate(body));
+            URI location = uriInfo.getAbsolutePathBuilder().path(key.record().id().toString()).build();
+            return Response.created(location).cacheControl(NO_STORE).type(MediaType.APPLICATION_JSON)
+                    .entity(KeyJson.created(key, Instant.now())).build();
+        });
+    }
+
+    @GET
+    public Response list(@QueryParam("ownerId") String ownerId, @QueryParam("limit") String limit,
+                         @QueryParam("offset") String offset) {
+        return handle(() -> {
+            if (ownerId == null || ownerId.isBlank()) {
+                throw new KeyJson.BadRequest("ownerId: required query parameter");
+            }
+            int size = integer("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT);
+            int skip = integer("offset", offset, 0, 0, Integer.MAX_VALUE);
+            List<ApiKey> all = service.listByOwner(ownerId);
+            List<ApiKey> page = all.subList(Math.min(skip, all.size()), (int) Math.min((long) skip + size, all.size()));
+            return Response.ok(KeyJson.page(page, all.size(), size, skip, Instant.now())).build();
+        });
+    }
+
+    @GET
+    @Path("{id}")
+    public Response get(@PathParam("id") String id) {
+        return handle(() -> service.get(uuid(id))
+                .map(key -> Response.ok(KeyJson.record(key, Instant.now()).build().toString()).build())
+                .orElseThrow(() -> new UnknownKeyException(uuid(id))));
+    }
+
+    @POST
+    @Path("{id}/revoke")
+    public Response revoke(@PathParam("id") String id) {
+        return handle(() -> {
+            service.revoke(uuid(id));
+            return Response.noContent().build();
+        });
+    }
+
+    @POST
+    @Path("{id}/rotate")
+    public Response rotate(@PathParam("id") String id, String body) {
+        return handle(() -> {
+            UUID old = uuid(id);
+            GeneratedKey key = service.rotate(old, KeyJson.parseRotate(body));
+            URI location = uriInfo.getAbsolutePath().resolve("../" + key.record().id());
+            return Response.created(location).cacheControl(NO_STORE).type(MediaType.APPLICATION_JSON)
+                    .entity(KeyJson.created(key, Instant.now())).build();
+        });
+    }
+
+    @DELETE
+    @Path("{id}")
+    public Response delete(@PathParam("id") String id) {
+        return handle(() -> {
+            service.delete(uuid(id));
+            return Response.noContent().build();
+        });
+    }
+
+    /** Maps every failure to one precise status; nothing a client sends becomes a 500. */
+    private Response handle(Supplier<Response> call) {
+        if (!enabled) {
+            return Problems.of(404, "not-found", "Not Found", "The management API is disabled (apiauth.management.enabled=false).");
+        }
+        try {
+            return call.get();
+        } catch (KeyJson.BadRequest | IllegalArgumentException e) {
+            return Problems.of(400, "invalid-request", "Invalid request", e.getMessage());
+        } catch (UnknownKeyException | NotAnId e) {
+            return Problems.of(404, "unknown-key-id", "No such API key", e.getMessage());
+        } catch (ConcurrentUpdateException | IllegalStateException e) {
+            return Problems.of(409, "conflict", "Conflict", e.getMessage());
+        } catch (BackendException e) {
+            LOG.log(Level.WARNING, "API key backend failed during a management call", e);
+            return Problems.of(503, "backend-unavailable", "Key storage unavailable", "API keys cannot be managed right now; retry shortly.");
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "API key management call failed", e);
+            return Problems.of(503, "backend-unavailable", "Key storage unavailable", "API keys cannot be managed right now; retry shortly.");
+        }
+    }
+
+    private static UUID uuid(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw new NotAnId("'" + id + "' is not an API key id (a UUID)");
+        }
+    }
+
+    private static int integer(String name, String value, int defaultValue, int min, int max) {
+        if (value == null || value.isBlank()) {
+            return defaultValue;
+        }
+        try {
+            int parsed = Integer.parseInt(value.strip());
+            if (parsed >= min && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new KeyJson.BadRequest(name + ": '" + value + "' is not an integer from " + min + " to " + max);
+    }
+
+    private static final class NotAnId extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NotAnId(String message) {
+            super(message, null, false, false);
+        }
+    }
+}
