@@ -18,6 +18,7 @@ import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.enterprise.inject.spi.Extension;
 import jakarta.enterprise.inject.spi.ProcessBean;
+import jakarta.enterprise.inject.spi.ProcessSyntheticBean;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,10 +46,10 @@ public class ApiAuthExtension implements Extension {
     private ApiAuthConfig config;
 
     void findBackends(@Observes ProcessBean<?> event) {
-        Bean<?> bean = event.getBean();
-        if (bean.getBeanClass().getName().startsWith("dev.apiauth.") && bean.getBeanClass().getName().contains(".cdi.")) {
+        if (event instanceof ProcessSyntheticBean<?> synthetic && synthetic.getSource() == this) {
             return;
         }
+        Bean<?> bean = event.getBean();
         if (bean.getTypes().contains(Backend.class)) {
             if (bean.getQualifiers().stream().anyMatch(q -> q.annotationType() == ApiAuth.class)) {
                 applicationBackend = true;

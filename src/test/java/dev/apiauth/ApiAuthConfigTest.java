@@ -1,0 +1,100 @@
+package dev.apiauth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ApiAuthConfigTest {
+
+    private static ApiAuthConfig config(Map<String, String> values) {
+        return ApiAuthConfig.from(key -> Optional.ofNullable(values.get(key)));
+    }
+
+    private static ApiAuthConfigurationException failure(Map<String, String> values) {
+        return assertThrows(ApiAuthConfigurationException.class, () -> config(values));
+    }
+
+    @Test
+    void defaultsMatchTheDocumentedTable() {
+        ApiAuthConfig c = ApiAuthConfig.defaults();
+        assertEquals("memory", c.backend());
+        assertEquals("ak_", c.keyPrefix());
+        assertEquals("X-API-Key", c.header());
+        assertTrue(c.scheme().isEmpty());
+        assertTrue(c.pepper().isEmpty());
+        assertTrue(c.usageTracking());
+        assertEquals(Duration.ofSeconds(60), c.usageFlushInterval());
+        assertFalse(c.managementEnabled());
+        assertEquals("api-keys", c.managementPath());
+        assertEquals("apiauth:admin", c.managementScope());
+        assertTrue(c.bootstrapAdminKeyHash().isEmpty());
+    }
+
+    @Test
+    void valuesAreReadAndNormalised() {
+        ApiAuthConfig c = config(Map.of(
+                "apiauth.backend", " redis ",
+                "apiauth.key-prefix", "live_",
+                "apiauth.scheme", "Bearer",
+                "apiauth.usage.flush-interval", "PT2M",
+                "apiauth.usage.track", "FALSE",
+                "apiauth.management.enabled", "true",
+                "apiauth.management.path", "/admin/keys/",
+                "apiauth.hash.pepper", "p".repeat(40)));
+        assertEquals("redis", c.backend());
+        assertEquals("live_", c.keyPrefix());
+        assertEquals(Optional.of("Bearer"), c.scheme());
+        assertEquals(Duration.ofMinutes(2), c.usageFlushInterval());
+        assertFalse(c.usageTracking());
+        assertTrue(c.managementEnabled());
+        assertEquals("admin/keys", c.managementPath());
+        assertEquals(40, c.pepper().orElseThrow().length);
+        assertEquals(Duration.ofSeconds(15), config(Map.of("apiauth.usage.flush-interval", "15")).usageFlushInterval());
+    }
+
+    @Test
+    void badPrefixNamesKeyValueAndRule() {
+        String message = failure(Map.of("apiauth.key-prefix", "Prod-")).getMessage();
+        assertTrue(message.contains("apiauth.key-prefix=Prod-"), message);
+        assertTrue(message.contains("1 to 16 lowercase letters or digits followed by '_'"), message);
+    }
+
+    @Test
+    void everyWrongValueIsReportedAtOnce() {
+        ApiAuthConfigurationException e = failure(Map.of(
+                "apiauth.usage.track", "yes",
+                "apiauth.usage.flush-interval", "0",
+                "apiauth.header", "X API Key",
+                "apiauth.scheme", "Bear er",
+                "apiauth.management.enabled", "on",
+                "apiauth.bootstrap.admin-key-hash", "abc"));
+        assertEquals(6, e.problems().size(), e.getMessage());
+        assertTrue(e.getMessage().contains("apiauth.usage.track=yes is invalid; expected true or false"), e.getMessage());
+        assertTrue(e.getMessage().contains("apiauth.usage.flush-interval=0 is invalid; expected a positive duration"), e.getMessage());
+        assertTrue(e.getMessage().contains("apiauth.bootstrap.admin-key-hash=abc"), e.getMessage());
+    }
+
+    @Test
+    void badDurationsAreRefused() {
+        for (String bad : new String[] {"-5", "PT0S", "soon", "5m"}) {
+            assertTrue(failure(Map.of("apiauth.usage.flush-interval", bad)).getMessage().contains("apiauth.usage.flush-interval=" + bad));
+        }
+    }
+
+    @Test
+    void pepperIsNeverPrinted() {
+        ApiAuthConfig c = config(Map.of("apiauth.hash.pepper", "super-secret-pepper-value-0123456789"));
+        assertFalse(c.toString().contains("super-secret"), c.toString());
+    }
+
+    @Test
+    void blankValuesCountAsAbsent() {
+        assertEquals("ak_", config(Map.of("apiauth.key-prefix", "  ")).keyPrefix());
+    }
+}
