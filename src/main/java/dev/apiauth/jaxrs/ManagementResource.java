@@ -45,6 +45,7 @@ public class ManagementResource {
     static {
         NO_STORE = new CacheControl();
         NO_STORE.setNoStore(true);
+        NO_STORE.setNoTransform(false);
     }
 
     @Context

@@ -1,0 +1,52 @@
+package dev.apiauth.demo.build;
+
+import dev.apiauth.demo.DemoApplication;
+import java.io.File;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.ClassLoaderAsset;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.spec.JavaArchive;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+/**
+ * Builds the demo WAR and the test WARs from the library jar Maven just packaged (the real artifact, not
+ * its classes), so every test deploys what a user would.
+ */
+public final class Deployments {
+
+    private Deployments() {
+    }
+
+    /** The packaged library jar: system property {@code apiauth.jar} (set by failsafe) or the first argument. */
+    public static File libraryJar() {
+        String path = System.getProperty("apiauth.jar");
+        if (path == null) {
+            throw new IllegalStateException("system property apiauth.jar is not set; run the tests through Maven (mvn verify)");
+        }
+        File jar = new File(path);
+        if (!jar.isFile()) {
+            throw new IllegalStateException("library jar " + jar + " does not exist; run 'mvn verify', which packages it first");
+        }
+        return jar;
+    }
+
+    /** The demo application with its own configuration. */
+    public static WebArchive demo(File libraryJar, String name) {
+        return ShrinkWrap.create(WebArchive.class, name)
+                .addPackage(DemoApplication.class.getPackage())
+                .addAsLibrary(ShrinkWrap.createFromZipFile(JavaArchive.class, libraryJar))
+                .addAsWebInfResource(new ClassLoaderAsset("demo/beans.xml"), "beans.xml")
+                .addAsWebInfResource(new ClassLoaderAsset("demo/payara-web.xml"), "payara-web.xml")
+                .addAsResource(new ClassLoaderAsset("demo/microprofile-config.properties"), "META-INF/microprofile-config.properties");
+    }
+
+    /** The demo with extra classes and a configuration replacing the demo's. */
+    public static WebArchive demoWith(String name, Map<String, String> config, Class<?>... extra) {
+        WebArchive war = demo(libraryJar(), name).addClasses(extra);
+        war.delete("WEB-INF/classes/META-INF/microprofile-config.properties");
+        return war.addAsResource(new StringAsset(config.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("\n"))), "META-INF/microprofile-config.properties");
+    }
+}

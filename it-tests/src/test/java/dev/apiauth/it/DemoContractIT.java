@@ -1,0 +1,275 @@
+package dev.apiauth.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.apiauth.demo.build.Deployments;
+import dev.apiauth.internal.KeyCodec;
+import dev.apiauth.internal.KeyHasher;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import java.net.URL;
+import java.util.Map;
+import java.util.UUID;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The demo application on a real Payara Micro, memory backend, key in X-API-Key: the HTTP contract and the
+ * management API end to end. The operator's bootstrap key (generated here, only its hash deployed) is the
+ * first admin.
+ */
+@ExtendWith(ArquillianExtension.class)
+class DemoContractIT {
+
+    static final String BOOTSTRAP_KEY = new KeyCodec("ops_").generate();
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Deployments.demoWith("contract.war", Map.of(
+                "apiauth.management.enabled", "true",
+                "apiauth.usage.flush-interval", "1",
+                "apiauth.bootstrap.admin-key-hash", KeyHasher.unpeppered().hash(BOOTSTRAP_KEY)), ExtraResource.class, PlainRolesResource.class);
+    }
+
+    @ArquillianResource
+    URL url;
+
+    Http http;
+
+    @BeforeEach
+    void client() {
+        http = new Http(url);
+    }
+
+    private String[] admin() {
+        return new String[] {"X-API-Key", BOOTSTRAP_KEY};
+    }
+
+    private static String[] key(String key) {
+        return new String[] {"X-API-Key", key};
+    }
+
+    /** Creates a key through the management API; returns the response body. */
+    private JsonObject create(String owner, String... scopes) {
+        StringBuilder json = new StringBuilder("{\"name\":\"test key\",\"ownerId\":\"" + owner + "\",\"scopes\":[");
+        for (int i = 0; i < scopes.length; i++) {
+            json.append(i == 0 ? "" : ",").append('"').append(scopes[i]).append('"');
+        }
+        Http.Response response = http.post("api/api-keys", json.append("]}").toString(), admin());
+        assertEquals(201, response.status(), response.toString());
+        return response.json();
+    }
+
+    private static void assertProblem(Http.Response response, int status, String reason) {
+        assertEquals(status, response.status(), response.toString());
+        assertTrue(response.header("Content-Type").startsWith("application/problem+json"), response.toString());
+        JsonObject body = response.json();
+        assertEquals(status, body.getInt("status"));
+        assertNotNull(body.getString("title"));
+        if (reason != null) {
+            assertEquals(reason, body.getString("reason"), response.toString());
+        }
+    }
+
+    @Test
+    void publicEndpointNeedsNoKey() {
+        assertEquals(200, http.get("api/public").status());
+    }
+
+    @Test
+    void requestsWithoutAValidKeyAreRefusedWithTheReason() {
+        Http.Response missing = http.get("api/hello");
+        assertProblem(missing, 401, "missing");
+        assertEquals("ApiKey realm=\"api\", header=\"X-API-Key\"", missing.header("WWW-Authenticate"));
+
+        String garbage = "ak_this-is-not-a-key";
+        Http.Response malformed = http.get("api/hello", key(garbage));
+        assertProblem(malformed, 401, "malformed");
+        assertFalse(malformed.body().contains(garbage), "the presented key is never echoed");
+
+        String unknownKey = new KeyCodec("ak_").generate();
+        Http.Response unknown = http.get("api/hello", key(unknownKey));
+        assertProblem(unknown, 401, "unknown");
+        assertFalse(unknown.body().contains(unknownKey));
+        assertNotNull(unknown.header("WWW-Authenticate"));
+    }
+
+    @Test
+    void twoKeyHeadersAreMalformedNotAChoice() {
+        String valid = create("owner-" + UUID.randomUUID(), "read").getString("key");
+        assertProblem(http.get("api/hello", "X-API-Key", valid, "X-API-Key", valid), 401, "malformed");
+    }
+
+    @Test
+    void createdKeyAuthenticatesItsOwnerAndIsInjectable() {
+        String owner = "owner-" + UUID.randomUUID();
+        JsonObject created = create(owner, "read");
+        String plaintext = created.getString("key");
+        assertTrue(plaintext.startsWith("ak_"));
+        assertEquals(plaintext.substring(0, 7), created.getString("hint"));
+        assertFalse(created.containsKey("keyHash"));
+
+        Http.Response hello = http.get("api/hello", key(plaintext));
+        assertEquals(200, hello.status(), hello.toString());
+        JsonObject body = hello.json();
+        assertEquals(owner, body.getString("ownerId"));
+        assertEquals(created.getString("id"), body.getString("keyId"));
+        assertEquals("test key", body.getString("keyName"), "ApiKey injected into the resource");
+    }
+
+    @Test
+    void missingScopeIs403WithoutListingTheKeysScopes() {
+        String plaintext = create("owner-" + UUID.randomUUID(), "secret-scope-name").getString("key");
+        Http.Response forbidden = http.get("api/admin", key(plaintext));
+        assertProblem(forbidden, 403, "insufficient-scope");
+        assertFalse(forbidden.body().contains("secret-scope-name"));
+        String adminKey = create("owner-" + UUID.randomUUID(), "admin").getString("key");
+        assertEquals(200, http.get("api/admin", key(adminKey)).status());
+    }
+
+    @Test
+    void methodAnnotationWinsOverClassAndAnyMatchWorks() {
+        String plain = create("owner-" + UUID.randomUUID()).getString("key");
+        assertProblem(http.get("api/extra/class-level", key(plain)), 403, "insufficient-scope");
+        assertEquals(200, http.get("api/extra/method-wins", key(plain)).status());
+        String classScoped = create("owner-" + UUID.randomUUID(), "class-scope").getString("key");
+        assertEquals(200, http.get("api/extra/class-level", key(classScoped)).status());
+        assertProblem(http.get("api/extra/any", key(plain)), 403, "insufficient-scope");
+        assertEquals(200, http.get("api/extra/any", key(create("o-" + UUID.randomUUID(), "orders:admin").getString("key"))).status());
+    }
+
+    @Test
+    void rolesAllowedIsAnsweredFromScopes() {
+        String auditor = create("auditor-" + UUID.randomUUID(), "auditor").getString("key");
+        Http.Response plain = http.get("api/plain/reports", key(auditor));
+        assertEquals(200, plain.status(), plain.toString());
+        assertProblem(http.get("api/plain/reports", key(create("o-" + UUID.randomUUID(), "read").getString("key"))), 403, "insufficient-scope");
+        Http.Response ok = http.get("api/extra/reports", key(auditor));
+        assertEquals(200, ok.status(), ok.toString());
+        assertTrue(ok.body().endsWith("auditor=true"), ok.body());
+        String other = create("other-" + UUID.randomUUID(), "read").getString("key");
+        assertProblem(http.get("api/extra/reports", key(other)), 403, "insufficient-scope");
+    }
+
+    @Test
+    void managementLifecycleCreateListRevokeRotateDelete() {
+        String owner = "lifecycle-" + UUID.randomUUID();
+        JsonObject first = create(owner, "read");
+        JsonObject second = create(owner, "read", "write");
+
+        Http.Response list = http.get("api/api-keys?ownerId=" + owner, admin());
+        assertEquals(200, list.status(), list.toString());
+        assertEquals(2, list.json().getInt("total"));
+        assertEquals(second.getString("id"), list.json().getJsonArray("items").getJsonObject(0).getString("id"), "newest first");
+        assertFalse(list.body().contains(first.getString("key")) || list.body().contains(second.getString("key")),
+                "listing never shows a plaintext key");
+        assertFalse(list.body().contains("keyHash"));
+        Http.Response page = http.get("api/api-keys?ownerId=" + owner + "&limit=1&offset=1", admin());
+        assertEquals(1, page.json().getJsonArray("items").size());
+        assertEquals(first.getString("id"), page.json().getJsonArray("items").getJsonObject(0).getString("id"));
+
+        Http.Response one = http.get("api/api-keys/" + first.getString("id"), admin());
+        assertEquals(200, one.status());
+        assertEquals(owner, one.json().getString("ownerId"));
+        assertTrue(one.json().getBoolean("active"));
+        assertProblem(http.get("api/api-keys/" + UUID.randomUUID(), admin()), 404, null);
+        assertProblem(http.get("api/api-keys/not-a-uuid", admin()), 404, null);
+
+        // revoke: refused on the very next request
+        String firstKey = first.getString("key");
+        assertEquals(200, http.get("api/hello", key(firstKey)).status());
+        assertEquals(204, http.post("api/api-keys/" + first.getString("id") + "/revoke", null, admin()).status());
+        assertProblem(http.get("api/hello", key(firstKey)), 401, "revoked");
+        assertFalse(http.get("api/api-keys/" + first.getString("id"), admin()).json().getBoolean("active"));
+
+        // rotate with grace: both work; the new one is returned once, with its Location
+        String secondKey = second.getString("key");
+        Http.Response rotated = http.post("api/api-keys/" + second.getString("id") + "/rotate", "{\"gracePeriod\":\"PT1H\"}", admin());
+        assertEquals(201, rotated.status(), rotated.toString());
+        String newKey = rotated.json().getString("key");
+        String newId = rotated.json().getString("id");
+        assertNotEquals(secondKey, newKey);
+        assertTrue(rotated.header("Location").endsWith("/api/api-keys/" + newId), rotated.header("Location"));
+        assertEquals("no-store", rotated.header("Cache-Control"));
+        assertEquals(200, http.get("api/hello", key(secondKey)).status(), "old key works during the grace period");
+        assertEquals(200, http.get("api/hello", key(newKey)).status());
+        JsonValue oldExpiry = http.get("api/api-keys/" + second.getString("id"), admin()).json().get("expiresAt");
+        assertEquals(JsonValue.ValueType.STRING, oldExpiry.getValueType(), "grace end recorded as the old key's expiry");
+
+        // rotate without grace: the old key stops at once
+        Http.Response immediate = http.post("api/api-keys/" + newId + "/rotate", null, admin());
+        assertEquals(201, immediate.status(), immediate.toString());
+        assertProblem(http.get("api/hello", key(newKey)), 401, "revoked");
+        assertProblem(http.post("api/api-keys/" + newId + "/rotate", null, admin()), 409, null);
+
+        // delete: unknown afterwards; deleting again is fine
+        String newest = immediate.json().getString("key");
+        String newestId = immediate.json().getString("id");
+        assertEquals(204, http.delete("api/api-keys/" + newestId, admin()).status());
+        assertProblem(http.get("api/hello", key(newest)), 401, "unknown");
+        assertEquals(204, http.delete("api/api-keys/" + newestId, admin()).status());
+        assertProblem(http.post("api/api-keys/" + UUID.randomUUID() + "/revoke", null, admin()), 404, null);
+    }
+
+    @Test
+    void badManagementRequestsAre400AndStoreNothing() {
+        String owner = "bad-" + UUID.randomUUID();
+        String[] bodies = {
+            "{not json",
+            "[1,2]",
+            "{\"name\":\"\",\"ownerId\":\"" + owner + "\"}",
+            "{\"name\":\"x\",\"ownerId\":\"" + owner + "\",\"scopes\":[\" \"]}",
+            "{\"name\":\"x\",\"ownerId\":\"" + owner + "\",\"scopes\":\"read\"}",
+            "{\"name\":\"x\",\"ownerId\":\"" + owner + "\",\"scopes\":[1]}",
+            "{\"name\":42,\"ownerId\":\"" + owner + "\"}",
+            "{\"name\":\"x\",\"ownerId\":\"" + owner + "\",\"expiresAt\":\"2001-01-01T00:00:00Z\"}",
+            "{\"name\":\"x\",\"ownerId\":\"" + owner + "\",\"expiresAt\":\"tomorrow\"}",
+            "{\"name\":\"x\",\"ownerId\":\"" + owner + "\",\"metadata\":{\"a\":1}}",
+            "{\"name\":\"x\",\"ownerId\":\"" + owner + "\",\"scope\":[\"read\"]}",
+            "",
+        };
+        for (String body : bodies) {
+            Http.Response response = http.post("api/api-keys", body, admin());
+            assertProblem(response, 400, null);
+            assertFalse(response.json().getString("detail").isBlank(), body);
+        }
+        assertProblem(http.get("api/api-keys", admin()), 400, null);
+        assertProblem(http.get("api/api-keys?ownerId=x&limit=abc", admin()), 400, null);
+        assertProblem(http.get("api/api-keys?ownerId=x&limit=0", admin()), 400, null);
+        assertProblem(http.post("api/api-keys/" + UUID.randomUUID() + "/rotate", "{\"gracePeriod\":\"forever\"}", admin()), 400, null);
+        assertEquals(0, http.get("api/api-keys?ownerId=" + owner, admin()).json().getInt("total"), "nothing stored");
+    }
+
+    @Test
+    void managementNeedsTheAdminScope() {
+        assertProblem(http.get("api/api-keys?ownerId=x"), 401, "missing");
+        String notAdmin = create("owner-" + UUID.randomUUID(), "admin", "read").getString("key");
+        assertProblem(http.get("api/api-keys?ownerId=x", key(notAdmin)), 403, "insufficient-scope");
+        String admin = create("owner-" + UUID.randomUUID(), "apiauth:admin").getString("key");
+        assertEquals(200, http.get("api/api-keys?ownerId=x", key(admin)).status());
+    }
+
+    @Test
+    void lastUsedAtIsRecordedByTheBackgroundFlush() throws InterruptedException {
+        JsonObject created = create("usage-" + UUID.randomUUID());
+        String id = created.getString("id");
+        for (int i = 0; i < 20; i++) {
+            assertEquals(200, http.get("api/hello", key(created.getString("key"))).status());
+        }
+        JsonValue lastUsed = JsonValue.NULL;
+        for (int attempt = 0; attempt < 50 && lastUsed.getValueType() == JsonValue.ValueType.NULL; attempt++) {
+            Thread.sleep(200);
+            lastUsed = http.get("api/api-keys/" + id, admin()).json().get("lastUsedAt");
+        }
+        assertEquals(JsonValue.ValueType.STRING, lastUsed.getValueType(), "lastUsedAt written within 10 s at a 1 s flush interval");
+    }
+}
