@@ -11,7 +11,7 @@ import jakarta.enterprise.context.RequestScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Default;
-import jakarta.enterprise.inject.literal.NamedLiteral;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
 import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
 import jakarta.enterprise.inject.spi.Bean;
@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -41,8 +41,9 @@ public class ApiAuthExtension implements Extension {
 
     private static final Logger LOG = Logger.getLogger(ApiAuthExtension.class.getName());
 
-    private final TreeSet<String> namedBackends = new TreeSet<>();
-    private boolean applicationBackend;
+    /** Backend beans of the application by @Named name; held as beans because a library archive may not see them by lookup. */
+    private final TreeMap<String, Bean<?>> namedBackends = new TreeMap<>();
+    private Bean<?> applicationBackend;
     private ApiAuthConfig config;
 
     void findBackends(@Observes ProcessBean<?> event) {
@@ -52,10 +53,10 @@ public class ApiAuthExtension implements Extension {
         Bean<?> bean = event.getBean();
         if (bean.getTypes().contains(Backend.class)) {
             if (bean.getQualifiers().stream().anyMatch(q -> q.annotationType() == ApiAuth.class)) {
-                applicationBackend = true;
+                applicationBackend = bean;
             }
             if (bean.getName() != null) {
-                namedBackends.add(bean.getName());
+                namedBackends.put(bean.getName(), bean);
             }
         }
     }
@@ -75,15 +76,21 @@ public class ApiAuthExtension implements Extension {
                 .qualifiers(Default.Literal.INSTANCE, Any.Literal.INSTANCE)
                 .scope(Singleton.class).createWith(c -> frozen);
 
-        if (!applicationBackend && !addBackend(abd, bm, lookup)) {
-            return;
+        Function<BeanManager, Backend> backend;
+        if (applicationBackend != null) {
+            Bean<?> chosen = applicationBackend;
+            backend = m -> reference(m, chosen);
+        } else {
+            backend = addBackend(abd, lookup);
+            if (backend == null) {
+                return;
+            }
         }
 
         abd.<ApiKeyService>addBean().beanClass(ApiKeyService.class).types(ApiKeyService.class, Object.class)
                 .qualifiers(Default.Literal.INSTANCE, Any.Literal.INSTANCE)
                 .scope(Singleton.class)
-                .createWith(c -> ApiKeyService.builder(bm.createInstance().select(Backend.class, ApiAuth.Literal.INSTANCE).get())
-                        .config(frozen).build())
+                .createWith(c -> ApiKeyService.builder(backend.apply(bm)).config(frozen).build())
                 .destroyWith((service, c) -> service.close());
 
         abd.addBean().beanClass(CurrentApiKey.class).types(CurrentApiKey.class, Object.class)
@@ -96,7 +103,8 @@ public class ApiAuthExtension implements Extension {
                 .createWith(c -> bm.createInstance().select(CurrentApiKey.class).get().get());
     }
 
-    private boolean addBackend(AfterBeanDiscovery abd, BeanManager bm, Function<String, Optional<String>> lookup) {
+    /** Adds the {@code @ApiAuth Backend} bean for {@code apiauth.backend}; returns how to obtain it, or null after a definition error. */
+    private Function<BeanManager, Backend> addBackend(AfterBeanDiscovery abd, Function<String, Optional<String>> lookup) {
         String name = config.backend();
         List<String> available = new ArrayList<>();
         BackendProvider provider = null;
@@ -119,21 +127,30 @@ public class ApiAuthExtension implements Extension {
                     .scope(Singleton.class)
                     .createWith(c -> chosen.create(lookup))
                     .destroyWith((backend, c) -> closeQuietly(backend));
-            return true;
+            return m -> m.createInstance().select(Backend.class, ApiAuth.Literal.INSTANCE).get();
         }
-        if (namedBackends.contains(name)) {
+        Bean<?> named = namedBackends.get(name);
+        if (named != null) {
             abd.addBean().beanClass(Backend.class).types(Backend.class, Object.class)
                     .qualifiers(ApiAuth.Literal.INSTANCE, Any.Literal.INSTANCE)
                     .scope(Dependent.class)
-                    .createWith(c -> bm.createInstance().select(Backend.class, NamedLiteral.of(name)).get());
-            return true;
+                    .produceWith(i -> reference(beanManager(i), named));
+            return m -> reference(m, named);
         }
         abd.addDefinitionError(new ApiAuthConfigurationException(ApiAuthConfig.BACKEND + "=" + name
                 + " is not a backend; expected one of memory, jpa, redis, redis-cache, or the @Named name of a Backend bean"
                 + " (backends on this classpath: " + String.join(", ", available)
-                + (namedBackends.isEmpty() ? "; no @Named Backend beans" : "; @Named Backend beans: " + String.join(", ", namedBackends))
+                + (namedBackends.isEmpty() ? "; no @Named Backend beans" : "; @Named Backend beans: " + String.join(", ", namedBackends.keySet()))
                 + ")"));
-        return false;
+        return null;
+    }
+
+    private static Backend reference(BeanManager bm, Bean<?> bean) {
+        return (Backend) bm.getReference(bean, Backend.class, bm.createCreationalContext(bean));
+    }
+
+    private static BeanManager beanManager(Instance<Object> instance) {
+        return instance.select(BeanManager.class).get();
     }
 
     /** Builds the service, and so the backend, now: a backend that cannot start fails the deployment. */
