@@ -4,6 +4,7 @@ import dev.apiauth.ApiAuthConfig;
 import jakarta.enterprise.inject.spi.CDI;
 import jakarta.ws.rs.core.Configuration;
 import jakarta.ws.rs.core.FeatureContext;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import org.glassfish.jersey.internal.spi.AutoDiscoverable;
 import org.glassfish.jersey.server.model.ModelProcessor;
@@ -31,6 +32,7 @@ public final class JerseyIntegration implements AutoDiscoverable {
     public static final class MountManagement implements ModelProcessor {
 
         private static final Logger LOG = Logger.getLogger(MountManagement.class.getName());
+        private final AtomicBoolean announced = new AtomicBoolean();
 
         @Override
         public ResourceModel processResourceModel(ResourceModel model, Configuration configuration) {
@@ -43,7 +45,9 @@ public final class JerseyIntegration implements AutoDiscoverable {
                     return model; // the application mounted it itself
                 }
             }
-            LOG.info("API key management API mounted at " + config.managementPath() + " (scope " + config.managementScope() + ")");
+            if (announced.compareAndSet(false, true)) {
+                LOG.info("API key management API mounted at " + config.managementPath() + " (scope " + config.managementScope() + ")");
+            }
             return new ResourceModel.Builder(model.getRootResources(), false)
                     .addResource(Resource.builder(ManagementResource.class).path(config.managementPath()).build())
                     .build();

@@ -107,7 +107,8 @@ final class KeyJson {
         try (JsonReader reader = Json.createReader(new StringReader(body))) {
             value = reader.readValue();
         } catch (JsonParsingException e) {
-            throw new BadRequest("the request body is not valid JSON (" + e.getLocation() + ")");
+            throw new BadRequest("the request body is not valid JSON (at line " + e.getLocation().getLineNumber()
+                    + ", column " + e.getLocation().getColumnNumber() + ")");
         } catch (JsonException e) {
             throw new BadRequest("the request body is not valid JSON");
         }
