@@ -13,4 +13,8 @@ public class ConcurrentUpdateException extends BackendException {
     public ConcurrentUpdateException(UUID id, long given, long stored) {
         super("API key " + id + " was updated concurrently: given version " + given + ", stored version " + stored);
     }
+
+    public ConcurrentUpdateException(String message) {
+        super(message);
+    }
 }

@@ -1,0 +1,169 @@
+package dev.apiauth.backend.jpa;
+
+import dev.apiauth.ApiKey;
+import dev.apiauth.backend.Backend;
+import dev.apiauth.backend.BackendException;
+import dev.apiauth.backend.ConcurrentUpdateException;
+import dev.apiauth.backend.DuplicateKeyException;
+import dev.apiauth.backend.UnknownKeyException;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.EntityTransaction;
+import jakarta.persistence.OptimisticLockException;
+import jakarta.persistence.PersistenceException;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+import javax.sql.DataSource;
+
+/**
+ * Keys in a relational database through JPA: {@code apiauth.backend=jpa}. Runs on a persistence unit of its
+ * own, built at startup over a {@link DataSource} (on an application server, the one named by
+ * {@code apiauth.jpa.datasource}, else the server's default), so an application that does not select it pays
+ * nothing. Each write is a short transaction of its own: a revocation commits at once, whatever the caller's
+ * transaction does. To keep keys inside your own persistence unit and transactions, use
+ * {@link ApiKeyRepository} instead.
+ *
+ * <pre>{@code
+ * JpaBackend keys = JpaBackend.create(dataSource);   // e.g. a PGSimpleDataSource
+ * JpaSchema.create(dataSource);                       // or apply META-INF/apiauth/ddl/<database>.sql yourself
+ * }</pre>
+ */
+public final class JpaBackend implements Backend, AutoCloseable {
+
+    private final EntityManagerFactory emf;
+
+    public JpaBackend(EntityManagerFactory emf) {
+        this.emf = emf;
+    }
+
+    /** A backend on its own persistence unit over {@code dataSource}; {@code properties} go to the JPA provider. */
+    public static JpaBackend create(DataSource dataSource, Map<String, ?> properties) {
+        return new JpaBackend(ApiAuthPersistenceUnit.createEntityManagerFactory(dataSource, properties));
+    }
+
+    public static JpaBackend create(DataSource dataSource) {
+        return create(dataSource, Map.of());
+    }
+
+    @Override
+    public Optional<ApiKey> getByHash(String keyHash) {
+        return read(repo -> repo.getByHash(keyHash));
+    }
+
+    @Override
+    public Optional<ApiKey> getById(UUID id) {
+        return read(repo -> repo.getById(id));
+    }
+
+    @Override
+    public List<ApiKey> listByOwner(String ownerId) {
+        return read(repo -> repo.listByOwner(ownerId));
+    }
+
+    @Override
+    public ApiKey create(ApiKey key) {
+        try {
+            return write(repo -> repo.create(key));
+        } catch (BackendException e) {
+            if (isConstraintViolation(e)) {
+                throw new DuplicateKeyException("an API key with id " + key.id() + " or the same hash already exists");
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public ApiKey update(ApiKey key) {
+        return write(repo -> repo.update(key));
+    }
+
+    @Override
+    public void delete(UUID id) {
+        try {
+            write(repo -> {
+                repo.delete(id);
+                return null;
+            });
+        } catch (ConcurrentUpdateException alreadyChangedOrGone) {
+            if (read(repo -> repo.getById(id)).isPresent()) {
+                delete(id);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (emf.isOpen()) {
+            emf.close();
+        }
+    }
+
+    private <T> T read(Function<ApiKeyRepository, T> work) {
+        EntityManager em = open();
+        try {
+            return work.apply(new ApiKeyRepository(em));
+        } catch (PersistenceException e) {
+            throw new BackendException("API key store query failed: " + e.getMessage(), e);
+        } finally {
+            em.close();
+        }
+    }
+
+    private <T> T write(Function<ApiKeyRepository, T> work) {
+        EntityManager em = open();
+        EntityTransaction tx = em.getTransaction();
+        try {
+            tx.begin();
+            T result = work.apply(new ApiKeyRepository(em));
+            tx.commit();
+            return result;
+        } catch (UnknownKeyException | ConcurrentUpdateException | IllegalArgumentException e) {
+            throw e;
+        } catch (OptimisticLockException e) {
+            throw new ConcurrentUpdateException("an API key was updated concurrently; read it again");
+        } catch (PersistenceException e) {
+            if (e.getCause() instanceof OptimisticLockException) {
+                throw new ConcurrentUpdateException("an API key was updated concurrently; read it again");
+            }
+            throw new BackendException("API key store update failed: " + e.getMessage(), e);
+        } finally {
+            try {
+                if (tx.isActive()) {
+                    tx.rollback();
+                }
+            } catch (RuntimeException ignored) {
+                // the connection is gone; nothing was committed
+            }
+            em.close();
+        }
+    }
+
+    private EntityManager open() {
+        try {
+            return emf.createEntityManager();
+        } catch (PersistenceException | IllegalStateException e) {
+            throw new BackendException("API key store unavailable: " + e.getMessage(), e);
+        }
+    }
+
+    /** SQLState class 23 (integrity constraint violation) anywhere in the cause chain. */
+    static boolean isConstraintViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                for (SQLException s = sql; s != null; s = s.getNextException()) {
+                    if (s.getSQLState() != null && s.getSQLState().startsWith("23")) {
+                        return true;
+                    }
+                }
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,18 @@
+-- jakarta-api-auth: API key table for H2. Idempotent; usable as a Flyway/Liquibase migration.
+-- Timestamps are UTC wall-clock time; scopes are space-separated, metadata is form-encoded (k=v&k2=v2).
+CREATE TABLE IF NOT EXISTS apiauth_keys (
+    id           VARCHAR(36)      NOT NULL PRIMARY KEY,
+    name         VARCHAR(256)     NOT NULL,
+    owner_id     VARCHAR(256)     NOT NULL,
+    key_hash     VARCHAR(64)      NOT NULL,
+    hint         VARCHAR(32)      NOT NULL,
+    scopes       VARCHAR(1000000) NOT NULL,
+    created_at   TIMESTAMP(3)     NOT NULL,
+    expires_at   TIMESTAMP(3),
+    last_used_at TIMESTAMP(3),
+    revoked_at   TIMESTAMP(3),
+    metadata     VARCHAR(1000000) NOT NULL,
+    version      BIGINT           NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS apiauth_keys_key_hash ON apiauth_keys (key_hash);
+CREATE INDEX IF NOT EXISTS apiauth_keys_owner ON apiauth_keys (owner_id, created_at);
