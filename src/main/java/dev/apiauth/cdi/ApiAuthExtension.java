@@ -6,14 +6,15 @@ import dev.apiauth.ApiKey;
 import dev.apiauth.ApiKeyService;
 import dev.apiauth.backend.Backend;
 import dev.apiauth.backend.BackendProvider;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Default;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
-import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.enterprise.inject.spi.Extension;
@@ -153,18 +154,23 @@ public class ApiAuthExtension implements Extension {
         return instance.select(BeanManager.class).get();
     }
 
-    /** Builds the service, and so the backend, now: a backend that cannot start fails the deployment. */
-    void startEagerly(@Observes AfterDeploymentValidation adv, BeanManager bm) {
+    /**
+     * Builds the service, and so the backend, as the application starts: a backend that cannot start fails the
+     * deployment rather than the first request. Done here rather than in {@code AfterDeploymentValidation}
+     * because application-scoped JNDI names ({@code java:app/jdbc/...}) are bound only by now.
+     */
+    void startEagerly(@Observes @Initialized(ApplicationScoped.class) Object application, BeanManager bm) {
         if (config == null) {
             return;
         }
         try {
             bm.createInstance().select(ApiKeyService.class).get();
-            LOG.info("jakarta-api-auth started: " + config);
+        } catch (ApiAuthConfigurationException e) {
+            throw e;
         } catch (RuntimeException e) {
-            adv.addDeploymentProblem(e instanceof ApiAuthConfigurationException ? e
-                    : new ApiAuthConfigurationException("the API key backend '" + config.backend() + "' could not start: " + e));
+            throw new ApiAuthConfigurationException("the API key backend '" + config.backend() + "' could not start: " + e);
         }
+        LOG.info("jakarta-api-auth started: " + config);
     }
 
     private static void closeQuietly(Backend backend) {

@@ -5,6 +5,7 @@ import dev.apiauth.ApiKey;
 import dev.apiauth.ApiKeyService;
 import dev.apiauth.GeneratedKey;
 import dev.apiauth.KeyRequest;
+import dev.apiauth.backend.BackendException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
@@ -24,8 +25,14 @@ public class DemoAdminKey {
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object start, ApiKeyService keys, ApiAuthConfig config) {
         Instant now = Instant.now();
-        boolean present = keys.listByOwner(OWNER).stream()
-                .anyMatch(k -> k.isActiveAt(now) && k.scopes().contains(config.managementScope()));
+        boolean present;
+        try {
+            present = keys.listByOwner(OWNER).stream()
+                    .anyMatch(k -> k.isActiveAt(now) && k.scopes().contains(config.managementScope()));
+        } catch (BackendException e) {
+            LOG.warning("Demo admin key not created: the key store is not reachable yet (" + e.getMessage() + ")");
+            return;
+        }
         if (present) {
             LOG.info("Demo admin key already exists (owner " + OWNER + "); not creating another");
             return;

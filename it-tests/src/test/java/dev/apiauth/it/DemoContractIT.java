@@ -37,7 +37,7 @@ class DemoContractIT {
         return Deployments.demoWith("contract.war", Map.of(
                 "apiauth.management.enabled", "true",
                 "apiauth.usage.flush-interval", "1",
-                "apiauth.bootstrap.admin-key-hash", KeyHasher.unpeppered().hash(BOOTSTRAP_KEY)), ExtraResource.class, PlainRolesResource.class);
+                "apiauth.bootstrap.admin-key-hash", KeyHasher.unpeppered().hash(BOOTSTRAP_KEY)), ExtraResource.class, PlainRolesResource.class, TableProbeResource.class);
     }
 
     @ArquillianResource
@@ -78,6 +78,13 @@ class DemoContractIT {
         if (reason != null) {
             assertEquals(reason, body.getString("reason"), response.toString());
         }
+    }
+
+    @Test
+    void memoryBackendCreatesNoTable() {
+        create("owner-" + UUID.randomUUID());
+        Http.Response table = http.get("api/test-control/table");
+        assertEquals(404, table.status(), "the memory backend must leave the default datasource alone: " + table);
     }
 
     @Test

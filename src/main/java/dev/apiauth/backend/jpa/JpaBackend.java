@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -34,10 +35,26 @@ import javax.sql.DataSource;
  */
 public final class JpaBackend implements Backend, AutoCloseable {
 
-    private final EntityManagerFactory emf;
+    private final Supplier<EntityManagerFactory> factory;
+    private volatile EntityManagerFactory emf;
 
     public JpaBackend(EntityManagerFactory emf) {
         this.emf = emf;
+        this.factory = () -> emf;
+    }
+
+    /**
+     * A backend that builds its persistence unit on first use (or {@link #start()}): on an application server,
+     * datasources the application itself defines are bound only after CDI has started. A failed start is
+     * retried at the next use; meanwhile every call fails with {@link BackendException}.
+     */
+    JpaBackend(Supplier<EntityManagerFactory> factory) {
+        this.factory = factory;
+    }
+
+    /** Builds the persistence unit now if it is not built yet. */
+    void start() {
+        emf();
     }
 
     /** A backend on its own persistence unit over {@code dataSource}; {@code properties} go to the JPA provider. */
@@ -97,9 +114,24 @@ public final class JpaBackend implements Backend, AutoCloseable {
 
     @Override
     public void close() {
-        if (emf.isOpen()) {
-            emf.close();
+        EntityManagerFactory built = emf;
+        if (built != null && built.isOpen()) {
+            built.close();
         }
+    }
+
+    private EntityManagerFactory emf() {
+        EntityManagerFactory built = emf;
+        if (built == null) {
+            synchronized (this) {
+                built = emf;
+                if (built == null) {
+                    built = factory.get();
+                    emf = built;
+                }
+            }
+        }
+        return built;
     }
 
     private <T> T read(Function<ApiKeyRepository, T> work) {
@@ -144,8 +176,10 @@ public final class JpaBackend implements Backend, AutoCloseable {
 
     private EntityManager open() {
         try {
-            return emf.createEntityManager();
-        } catch (PersistenceException | IllegalStateException e) {
+            return emf().createEntityManager();
+        } catch (BackendException e) {
+            throw e;
+        } catch (RuntimeException e) {
             throw new BackendException("API key store unavailable: " + e.getMessage(), e);
         }
     }

@@ -2,13 +2,16 @@ package dev.apiauth.backend.jpa;
 
 import dev.apiauth.ApiAuthConfigurationException;
 import dev.apiauth.backend.Backend;
+import dev.apiauth.backend.BackendException;
 import dev.apiauth.backend.BackendProvider;
 import dev.apiauth.internal.ConfigReader;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import javax.naming.InitialContext;
+import javax.naming.NameNotFoundException;
 import javax.naming.NamingException;
 import javax.sql.DataSource;
 
@@ -22,6 +25,7 @@ public final class JpaBackendProvider implements BackendProvider {
     public static final String DATASOURCE = "apiauth.jpa.datasource";
     public static final String SCHEMA = "apiauth.jpa.schema";
     public static final String DEFAULT_DATASOURCE = "java:comp/DefaultDataSource";
+    private static final Logger LOG = Logger.getLogger(JpaBackendProvider.class.getName());
 
     @Override
     public String name() {
@@ -39,13 +43,30 @@ public final class JpaBackendProvider implements BackendProvider {
         String schema = in.matching(SCHEMA, "create", Pattern.compile("create|none"), "create or none");
         in.throwIfProblems();
         requireJpa();
-        DataSource dataSource = dataSources.apply(jndiName);
-        if (schema.equals("create")) {
-            JpaSchema.create(dataSource);
-        } else {
-            JpaSchema.verify(dataSource);
+        JpaBackend backend = new JpaBackend(() -> {
+            DataSource dataSource;
+            try {
+                dataSource = dataSources.apply(jndiName);
+            } catch (NotBound e) {
+                throw new BackendException(e.getMessage(), e);
+            }
+            if (schema.equals("create")) {
+                JpaSchema.create(dataSource);
+            } else {
+                JpaSchema.verify(dataSource);
+            }
+            return ApiAuthPersistenceUnit.createEntityManagerFactory(dataSource, Map.of());
+        });
+        try {
+            backend.start();
+        } catch (BackendException e) {
+            if (!(e.getCause() instanceof NotBound)) {
+                throw e;
+            }
+            LOG.info(DATASOURCE + "=" + jndiName + " is not bound yet (datasources an application defines itself are bound"
+                    + " after CDI starts); the API key store connects at its first use");
         }
-        return JpaBackend.create(dataSource, Map.of());
+        return backend;
     }
 
     private static DataSource lookup(String jndiName) {
@@ -53,14 +74,29 @@ public final class JpaBackendProvider implements BackendProvider {
         try {
             found = new InitialContext().lookup(jndiName);
         } catch (NamingException e) {
-            throw new ApiAuthConfigurationException(DATASOURCE + "=" + jndiName + " is invalid; expected the JNDI name of a"
-                    + " DataSource (for example java:app/jdbc/apikeys or java:comp/DefaultDataSource): " + e);
+            if (!(e instanceof NameNotFoundException || e.getRootCause() instanceof NameNotFoundException)) {
+                throw new ApiAuthConfigurationException(DATASOURCE + "=" + jndiName + " is invalid; expected the JNDI name of a"
+                        + " DataSource (a server JDBC resource such as jdbc/apikeys, an application's java:app/jdbc/apikeys, or"
+                        + " java:comp/DefaultDataSource): " + e);
+            }
+            throw new NotBound(DATASOURCE + "=" + jndiName + " is not bound in JNDI; expected the JNDI name of a DataSource"
+                    + " (a server JDBC resource such as jdbc/apikeys, an application's java:app/jdbc/apikeys, or"
+                    + " java:comp/DefaultDataSource)");
         }
         if (!(found instanceof DataSource dataSource)) {
             throw new ApiAuthConfigurationException(DATASOURCE + "=" + jndiName + " is invalid; expected a DataSource, found "
                     + (found == null ? "nothing" : found.getClass().getName()));
         }
         return dataSource;
+    }
+
+    /** The JNDI name is not bound (yet). */
+    static final class NotBound extends ApiAuthConfigurationException {
+        private static final long serialVersionUID = 1L;
+
+        NotBound(String message) {
+            super(message);
+        }
     }
 
     private static void requireJpa() {

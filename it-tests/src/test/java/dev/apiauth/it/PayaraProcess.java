@@ -1,0 +1,79 @@
+package dev.apiauth.it;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Payara Micro process started by a test itself, for what Arquillian hides: the server log, and stopping
+ * and starting the same application again.
+ */
+final class PayaraProcess implements AutoCloseable {
+
+    final int port;
+    final Path log;
+    private final Process process;
+
+    private PayaraProcess(int port, Path log, Process process) {
+        this.port = port;
+        this.log = log;
+        this.process = process;
+    }
+
+    /** Starts Payara Micro on a free port with {@code war} deployed at the context root {@code /app}. */
+    static PayaraProcess start(File war, Path workDir, String logName) throws IOException {
+        Files.createDirectories(workDir);
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path log = workDir.resolve(logName);
+        String microJar = System.getProperty("payara.microJar");
+        if (microJar == null || !new File(microJar).isFile()) {
+            throw new IllegalStateException("system property payara.microJar does not name the Payara Micro jar; run through Maven");
+        }
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
+                "-Djava.io.tmpdir=" + workDir, "-jar", microJar, "--deploy", war.getPath(), "--contextroot", "app",
+                "--port", String.valueOf(port), "--nohazelcast", "--disablephonehome",
+                "--rootdir", workDir.resolve("root-" + logName).toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new PayaraProcess(port, log, process);
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + port + "/app/";
+    }
+
+    /** Waits until Payara reports that it is up, or has exited; returns the log so far. */
+    String awaitBoot() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (System.nanoTime() < deadline) {
+            String output = log();
+            if (output.contains("Payara Micro URLs") || output.contains("ready in") || !process.isAlive()) {
+                return output;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("Payara Micro neither started nor exited within 180 s; log in " + log);
+    }
+
+    String log() throws IOException {
+        return Files.readString(log, StandardCharsets.UTF_8);
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
