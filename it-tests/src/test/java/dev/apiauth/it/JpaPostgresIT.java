@@ -50,14 +50,15 @@ class JpaPostgresIT {
         }
     }
 
+    /** The demo with its web.xml replaced by one defining java:app/jdbc/apikeys on the test's own database. */
     static File war(Path dir, String bootstrapKey) throws Exception {
-        File postgresDriver = new File(org.postgresql.Driver.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         WebArchive war = Deployments.demoWith("jpa-postgres.war", Map.of(
                 "apiauth.backend", "jpa",
                 "apiauth.jpa.datasource", "java:app/jdbc/apikeys",
                 "apiauth.management.enabled", "true",
-                "apiauth.bootstrap.admin-key-hash", KeyHasher.unpeppered().hash(bootstrapKey)))
-                .addAsLibrary(postgresDriver)
+                "apiauth.bootstrap.admin-key-hash", KeyHasher.unpeppered().hash(bootstrapKey)));
+        war.delete("WEB-INF/web.xml");
+        war
                 .addAsWebInfResource(new StringAsset("""
                         <?xml version="1.0" encoding="UTF-8"?>
                         <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">

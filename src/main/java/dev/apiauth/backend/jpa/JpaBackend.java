@@ -83,14 +83,7 @@ public final class JpaBackend implements Backend, AutoCloseable {
 
     @Override
     public ApiKey create(ApiKey key) {
-        try {
-            return write(repo -> repo.create(key));
-        } catch (BackendException e) {
-            if (isConstraintViolation(e)) {
-                throw new DuplicateKeyException("an API key with id " + key.id() + " or the same hash already exists");
-            }
-            throw e;
-        }
+        return write(repo -> repo.create(key));
     }
 
     @Override
@@ -153,13 +146,16 @@ public final class JpaBackend implements Backend, AutoCloseable {
             T result = work.apply(new ApiKeyRepository(em));
             tx.commit();
             return result;
-        } catch (UnknownKeyException | ConcurrentUpdateException | IllegalArgumentException e) {
+        } catch (UnknownKeyException | ConcurrentUpdateException | DuplicateKeyException | IllegalArgumentException e) {
             throw e;
         } catch (OptimisticLockException e) {
             throw new ConcurrentUpdateException("an API key was updated concurrently; read it again");
         } catch (PersistenceException e) {
             if (e.getCause() instanceof OptimisticLockException) {
                 throw new ConcurrentUpdateException("an API key was updated concurrently; read it again");
+            }
+            if (isConstraintViolation(e)) {
+                throw new DuplicateKeyException("an API key with the same id or hash already exists");
             }
             throw new BackendException("API key store update failed: " + e.getMessage(), e);
         } finally {

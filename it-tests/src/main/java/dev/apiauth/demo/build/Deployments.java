@@ -39,7 +39,18 @@ public final class Deployments {
                 .addAsLibrary(ShrinkWrap.createFromZipFile(JavaArchive.class, libraryJar))
                 .addAsWebInfResource(new ClassLoaderAsset("demo/beans.xml"), "beans.xml")
                 .addAsWebInfResource(new ClassLoaderAsset("demo/payara-web.xml"), "payara-web.xml")
+                .addAsWebInfResource(new ClassLoaderAsset("demo/web.xml"), "web.xml")
+                .addAsLibrary(jarOf(org.postgresql.Driver.class))
                 .addAsResource(new ClassLoaderAsset("demo/microprofile-config.properties"), "META-INF/microprofile-config.properties");
+    }
+
+    /** The jar a class was loaded from: the PostgreSQL driver, for the demo's optional datasource. */
+    public static File jarOf(Class<?> type) {
+        try {
+            return new File(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The demo with extra classes and a configuration replacing the demo's. */
