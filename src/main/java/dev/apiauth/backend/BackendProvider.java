@@ -1,6 +1,7 @@
 package dev.apiauth.backend;
 
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -13,9 +14,54 @@ public interface BackendProvider {
     String name();
 
     /**
-     * Builds the backend. Reads its own config keys through {@code config}; a wrong value is an
-     * {@link dev.apiauth.ApiAuthConfigurationException} naming the key, the value and what was expected.
-     * The library closes the result at shutdown when it implements {@link AutoCloseable}.
+     * Builds the backend. A wrong config value is an {@link dev.apiauth.ApiAuthConfigurationException} naming
+     * the key, the value and what was expected. Resources the provider opens are handed to
+     * {@link Context#onClose} so they are released when the application stops.
      */
-    Backend create(Function<String, Optional<String>> config);
+    Backend create(Context context);
+
+    /** Names of application bean types this provider may use through {@link Context#bean} (e.g. a client). */
+    default Set<String> applicationBeanTypes() {
+        return Set.of();
+    }
+
+    /** What a provider may use while it builds a backend. */
+    interface Context {
+
+        /** A config value, {@code apiauth.*} keys included. */
+        Optional<String> config(String key);
+
+        /** The application's bean of this type (one of {@link #applicationBeanTypes()}), if it has one. */
+        <T> Optional<T> bean(Class<T> type);
+
+        /** Another backend by its {@code apiauth.backend} name, e.g. the primary behind a cache. */
+        Backend backend(String name);
+
+        /** Releases {@code resource} when the application stops (last registered, first closed). */
+        void onClose(AutoCloseable resource);
+
+        /** A context with config only: no application beans, no other backends; closing is left to the caller. */
+        static Context ofConfig(Function<String, Optional<String>> config) {
+            return new Context() {
+                @Override
+                public Optional<String> config(String key) {
+                    return config.apply(key);
+                }
+
+                @Override
+                public <T> Optional<T> bean(Class<T> type) {
+                    return Optional.empty();
+                }
+
+                @Override
+                public Backend backend(String name) {
+                    throw new UnsupportedOperationException("no other backends in this context");
+                }
+
+                @Override
+                public void onClose(AutoCloseable resource) {
+                }
+            };
+        }
+    }
 }

@@ -13,16 +13,19 @@ import jakarta.enterprise.context.RequestScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Default;
-import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
+import jakarta.enterprise.inject.spi.BeforeBeanDiscovery;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.enterprise.inject.spi.Extension;
 import jakarta.enterprise.inject.spi.ProcessBean;
 import jakarta.enterprise.inject.spi.ProcessSyntheticBean;
 import jakarta.inject.Singleton;
-import java.util.ArrayList;
-import java.util.List;
+import java.lang.reflect.Type;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
@@ -42,12 +45,28 @@ public class ApiAuthExtension implements Extension {
 
     private static final Logger LOG = Logger.getLogger(ApiAuthExtension.class.getName());
 
+    /** Backend providers on the classpath, by name. */
+    private final Map<String, BackendProvider> providers = new TreeMap<>();
     /** Backend beans of the application by @Named name; held as beans because a library archive may not see them by lookup. */
     private final TreeMap<String, Bean<?>> namedBackends = new TreeMap<>();
+    /** Application beans that providers asked for ({@link BackendProvider#applicationBeanTypes()}), by type name. */
+    private final Map<String, Bean<?>> providerBeans = new HashMap<>();
     private Bean<?> applicationBackend;
     private ApiAuthConfig config;
 
-    void findBackends(@Observes ProcessBean<?> event) {
+    void loadProviders(@Observes BeforeBeanDiscovery bbd) {
+        ServiceLoader<BackendProvider> loader = ServiceLoader.load(BackendProvider.class, classLoader());
+        for (var it = loader.iterator(); it.hasNext(); ) {
+            try {
+                BackendProvider provider = it.next();
+                providers.putIfAbsent(provider.name(), provider);
+            } catch (ServiceConfigurationError | LinkageError e) {
+                LOG.log(Level.FINE, "skipping a BackendProvider that cannot be loaded", e);
+            }
+        }
+    }
+
+    void findBeans(@Observes ProcessBean<?> event) {
         if (event instanceof ProcessSyntheticBean<?> synthetic && synthetic.getSource() == this) {
             return;
         }
@@ -58,6 +77,14 @@ public class ApiAuthExtension implements Extension {
             }
             if (bean.getName() != null) {
                 namedBackends.put(bean.getName(), bean);
+            }
+        }
+        for (Type type : bean.getTypes()) {
+            String name = type instanceof Class<?> c ? c.getName() : type.getTypeName();
+            for (BackendProvider provider : providers.values()) {
+                if (provider.applicationBeanTypes().contains(name)) {
+                    providerBeans.putIfAbsent(name, bean);
+                }
             }
         }
     }
@@ -80,12 +107,22 @@ public class ApiAuthExtension implements Extension {
         Function<BeanManager, Backend> backend;
         if (applicationBackend != null) {
             Bean<?> chosen = applicationBackend;
-            backend = m -> reference(m, chosen);
+            backend = m -> reference(m, chosen, Backend.class);
+        } else if (providers.containsKey(config.backend()) || namedBackends.containsKey(config.backend())) {
+            ProviderContext context = new ProviderContext(lookup, bm);
+            abd.<Backend>addBean().beanClass(Backend.class).types(Backend.class, Object.class)
+                    .qualifiers(ApiAuth.Literal.INSTANCE, Any.Literal.INSTANCE)
+                    .scope(Singleton.class)
+                    .createWith(c -> context.backend(frozen.backend()))
+                    .destroyWith((b, c) -> context.close());
+            backend = m -> m.createInstance().select(Backend.class, ApiAuth.Literal.INSTANCE).get();
         } else {
-            backend = addBackend(abd, lookup);
-            if (backend == null) {
-                return;
-            }
+            abd.addDefinitionError(new ApiAuthConfigurationException(ApiAuthConfig.BACKEND + "=" + config.backend()
+                    + " is not a backend; expected one of memory, jpa, redis, redis-cache, or the @Named name of a Backend bean"
+                    + " (backends on this classpath: " + String.join(", ", providers.keySet())
+                    + (namedBackends.isEmpty() ? "; no @Named Backend beans" : "; @Named Backend beans: " + String.join(", ", namedBackends.keySet()))
+                    + ")"));
+            return;
         }
 
         abd.<ApiKeyService>addBean().beanClass(ApiKeyService.class).types(ApiKeyService.class, Object.class)
@@ -104,60 +141,9 @@ public class ApiAuthExtension implements Extension {
                 .createWith(c -> bm.createInstance().select(CurrentApiKey.class).get().get());
     }
 
-    /** Adds the {@code @ApiAuth Backend} bean for {@code apiauth.backend}; returns how to obtain it, or null after a definition error. */
-    private Function<BeanManager, Backend> addBackend(AfterBeanDiscovery abd, Function<String, Optional<String>> lookup) {
-        String name = config.backend();
-        List<String> available = new ArrayList<>();
-        BackendProvider provider = null;
-        ServiceLoader<BackendProvider> loader = ServiceLoader.load(BackendProvider.class, classLoader());
-        for (var it = loader.iterator(); it.hasNext(); ) {
-            try {
-                BackendProvider candidate = it.next();
-                available.add(candidate.name());
-                if (candidate.name().equals(name)) {
-                    provider = candidate;
-                }
-            } catch (ServiceConfigurationError | LinkageError e) {
-                LOG.log(Level.FINE, "skipping a BackendProvider that cannot be loaded", e);
-            }
-        }
-        if (provider != null) {
-            BackendProvider chosen = provider;
-            abd.<Backend>addBean().beanClass(Backend.class).types(Backend.class, Object.class)
-                    .qualifiers(ApiAuth.Literal.INSTANCE, Any.Literal.INSTANCE)
-                    .scope(Singleton.class)
-                    .createWith(c -> chosen.create(lookup))
-                    .destroyWith((backend, c) -> closeQuietly(backend));
-            return m -> m.createInstance().select(Backend.class, ApiAuth.Literal.INSTANCE).get();
-        }
-        Bean<?> named = namedBackends.get(name);
-        if (named != null) {
-            abd.addBean().beanClass(Backend.class).types(Backend.class, Object.class)
-                    .qualifiers(ApiAuth.Literal.INSTANCE, Any.Literal.INSTANCE)
-                    .scope(Dependent.class)
-                    .produceWith(i -> reference(beanManager(i), named));
-            return m -> reference(m, named);
-        }
-        abd.addDefinitionError(new ApiAuthConfigurationException(ApiAuthConfig.BACKEND + "=" + name
-                + " is not a backend; expected one of memory, jpa, redis, redis-cache, or the @Named name of a Backend bean"
-                + " (backends on this classpath: " + String.join(", ", available)
-                + (namedBackends.isEmpty() ? "; no @Named Backend beans" : "; @Named Backend beans: " + String.join(", ", namedBackends.keySet()))
-                + ")"));
-        return null;
-    }
-
-    private static Backend reference(BeanManager bm, Bean<?> bean) {
-        return (Backend) bm.getReference(bean, Backend.class, bm.createCreationalContext(bean));
-    }
-
-    private static BeanManager beanManager(Instance<Object> instance) {
-        return instance.select(BeanManager.class).get();
-    }
-
     /**
      * Builds the service, and so the backend, as the application starts: a backend that cannot start fails the
-     * deployment rather than the first request. Done here rather than in {@code AfterDeploymentValidation}
-     * because application-scoped JNDI names ({@code java:app/jdbc/...}) are bound only by now.
+     * deployment rather than the first request.
      */
     void startEagerly(@Observes @Initialized(ApplicationScoped.class) Object application, BeanManager bm) {
         if (config == null) {
@@ -173,18 +159,66 @@ public class ApiAuthExtension implements Extension {
         LOG.info("jakarta-api-auth started: " + config);
     }
 
-    private static void closeQuietly(Backend backend) {
-        if (backend instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                LOG.log(Level.WARNING, "closing API key backend " + backend.getClass().getName() + " failed", e);
-            }
-        }
+    private static <T> T reference(BeanManager bm, Bean<?> bean, Class<T> type) {
+        return type.cast(bm.getReference(bean, type, bm.createCreationalContext(bean)));
     }
 
     private static ClassLoader classLoader() {
         ClassLoader tccl = Thread.currentThread().getContextClassLoader();
         return tccl != null ? tccl : ApiAuthExtension.class.getClassLoader();
+    }
+
+    /** What providers see while the application's backend is built; closes what they opened at shutdown. */
+    private final class ProviderContext implements BackendProvider.Context {
+
+        private final Function<String, Optional<String>> lookup;
+        private final BeanManager bm;
+        private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+
+        ProviderContext(Function<String, Optional<String>> lookup, BeanManager bm) {
+            this.lookup = lookup;
+            this.bm = bm;
+        }
+
+        @Override
+        public Optional<String> config(String key) {
+            return lookup.apply(key);
+        }
+
+        @Override
+        public <T> Optional<T> bean(Class<T> type) {
+            Bean<?> bean = providerBeans.get(type.getName());
+            return bean == null ? Optional.empty() : Optional.of(reference(bm, bean, type));
+        }
+
+        @Override
+        public Backend backend(String name) {
+            BackendProvider provider = providers.get(name);
+            if (provider != null) {
+                return provider.create(this);
+            }
+            Bean<?> named = namedBackends.get(name);
+            if (named != null) {
+                return reference(bm, named, Backend.class);
+            }
+            throw new IllegalArgumentException("'" + name + "' is not a backend; expected one of "
+                    + String.join(", ", providers.keySet()) + ", or the @Named name of a Backend bean");
+        }
+
+        @Override
+        public synchronized void onClose(AutoCloseable resource) {
+            resources.push(resource);
+        }
+
+        synchronized void close() {
+            while (!resources.isEmpty()) {
+                AutoCloseable resource = resources.pop();
+                try {
+                    resource.close();
+                } catch (Exception e) {
+                    LOG.log(Level.WARNING, "closing " + resource.getClass().getName() + " failed", e);
+                }
+            }
+        }
     }
 }

@@ -33,11 +33,13 @@ public final class JpaBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Backend create(Function<String, Optional<String>> config) {
-        return create(config, JpaBackendProvider::lookup);
+    public Backend create(Context context) {
+        JpaBackend backend = create(context::config, JpaBackendProvider::lookup);
+        context.onClose(backend);
+        return backend;
     }
 
-    Backend create(Function<String, Optional<String>> config, Function<String, DataSource> dataSources) {
+    JpaBackend create(Function<String, Optional<String>> config, Function<String, DataSource> dataSources) {
         ConfigReader in = new ConfigReader(config);
         String jndiName = in.string(DATASOURCE, DEFAULT_DATASOURCE);
         String schema = in.matching(SCHEMA, "create", Pattern.compile("create|none"), "create or none");

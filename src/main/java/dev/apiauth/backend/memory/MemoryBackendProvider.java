@@ -2,8 +2,6 @@ package dev.apiauth.backend.memory;
 
 import dev.apiauth.backend.Backend;
 import dev.apiauth.backend.BackendProvider;
-import java.util.Optional;
-import java.util.function.Function;
 
 /** {@code apiauth.backend=memory}, the default. */
 public final class MemoryBackendProvider implements BackendProvider {
@@ -14,7 +12,7 @@ public final class MemoryBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Backend create(Function<String, Optional<String>> config) {
+    public Backend create(Context context) {
         return new MemoryBackend();
     }
 }
