@@ -1,6 +1,7 @@
 package dev.apiauth.backend;
 
 import dev.apiauth.ApiKey;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -24,6 +25,9 @@ import java.util.UUID;
  * {@link AutoCloseable} is closed when the application stops, if the library created it.
  */
 public interface Backend {
+
+    /** The order of {@link #listByOwner}: newest {@link ApiKey#createdAt()} first, then by id. */
+    Comparator<ApiKey> NEWEST_FIRST = Comparator.comparing(ApiKey::createdAt).reversed().thenComparing(ApiKey::id);
 
     /** The record whose key hashes to {@code keyHash}, revoked and expired ones included. */
     Optional<ApiKey> getByHash(String keyHash);

@@ -1,6 +1,7 @@
 package dev.apiauth.backend.jpa;
 
 import dev.apiauth.ApiKey;
+import dev.apiauth.internal.RecordCodec;
 import jakarta.persistence.Cacheable;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
@@ -9,18 +10,10 @@ import jakarta.persistence.Id;
 import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 /**
  * The table {@code apiauth_keys}: one row per key, found by the unique index on {@code key_hash}. Scopes are
@@ -106,13 +99,13 @@ public class ApiKeyEntity {
         expiresAt = key.expiresAt();
         lastUsedAt = key.lastUsedAt();
         revokedAt = key.revokedAt();
-        metadata = encode(key.metadata());
+        metadata = RecordCodec.encodeMap(key.metadata());
     }
 
     ApiKey toApiKey() {
         Set<String> scopeSet = scopes.isEmpty() ? Set.of() : Set.of(scopes.split(" "));
         return new ApiKey(UUID.fromString(id), name, ownerId, keyHash, hint, scopeSet, createdAt, expiresAt, lastUsedAt,
-                revokedAt, decode(metadata), version);
+                revokedAt, RecordCodec.decodeMap(metadata), version);
     }
 
     long version() {
@@ -125,24 +118,5 @@ public class ApiKeyEntity {
 
     String keyHash() {
         return keyHash;
-    }
-
-    static String encode(Map<String, String> values) {
-        return new TreeMap<>(values).entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-                .collect(Collectors.joining("&"));
-    }
-
-    static Map<String, String> decode(String text) {
-        Map<String, String> values = new LinkedHashMap<>();
-        if (text == null || text.isEmpty()) {
-            return values;
-        }
-        Arrays.stream(text.split("&")).forEach(pair -> {
-            int eq = pair.indexOf('=');
-            values.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                    URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-        });
-        return values;
     }
 }

@@ -6,7 +6,6 @@ import dev.apiauth.backend.ConcurrentUpdateException;
 import dev.apiauth.backend.DuplicateKeyException;
 import dev.apiauth.backend.UnknownKeyException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,9 +22,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * never disagree.
  */
 public final class MemoryBackend implements Backend {
-
-    private static final Comparator<ApiKey> NEWEST_FIRST =
-            Comparator.comparing(ApiKey::createdAt).reversed().thenComparing(ApiKey::id);
 
     private final Map<String, ApiKey> byHash = new ConcurrentHashMap<>();
     private final Map<UUID, ApiKey> byId = new ConcurrentHashMap<>();

@@ -1,0 +1,48 @@
+package dev.apiauth.backend.redis;
+
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * After Redis fails once, skip it for a short while instead of letting every request wait for its timeout:
+ * no thread pile-up while Redis is down, and the first call after the pause tries again.
+ */
+final class CircuitBreaker {
+
+    private static final Logger LOG = Logger.getLogger(CircuitBreaker.class.getName());
+
+    private final long pauseNanos;
+    private final LongSupplier nanoTime;
+    private volatile long openUntil;
+    private volatile boolean open;
+
+    CircuitBreaker(long pauseMillis, LongSupplier nanoTime) {
+        this.pauseNanos = pauseMillis * 1_000_000L;
+        this.nanoTime = nanoTime;
+    }
+
+    /** Whether Redis should be tried now. */
+    boolean allows() {
+        return !open || nanoTime.getAsLong() - openUntil >= 0;
+    }
+
+    void success() {
+        if (open) {
+            open = false;
+            LOG.info("Redis answers again; API key lookups use it again");
+        }
+    }
+
+    void failure(RuntimeException e) {
+        openUntil = nanoTime.getAsLong() + pauseNanos;
+        if (!open) {
+            open = true;
+            LOG.log(Level.WARNING, "Redis failed; skipping it for " + pauseNanos / 1_000_000 + " ms at a time until it answers", e);
+        }
+    }
+
+    boolean isOpen() {
+        return open;
+    }
+}

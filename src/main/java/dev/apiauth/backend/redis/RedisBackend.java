@@ -1,0 +1,200 @@
+package dev.apiauth.backend.redis;
+
+import dev.apiauth.ApiKey;
+import dev.apiauth.backend.Backend;
+import dev.apiauth.backend.BackendException;
+import dev.apiauth.backend.ConcurrentUpdateException;
+import dev.apiauth.backend.DuplicateKeyException;
+import dev.apiauth.backend.UnknownKeyException;
+import dev.apiauth.internal.RecordCodec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.redisson.api.RScript;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+
+/**
+ * Keys in Redis: {@code apiauth.backend=redis}. Layout under a namespace {@code ns} (default {@code apiauth:}):
+ * <ul>
+ *   <li>{@code ns + "key:" + hash}: a Redis hash {@code r} (the record as form-encoded text), {@code v}
+ *   (version), {@code o} (owner); {@link #getByHash} is one {@code HGET};</li>
+ *   <li>{@code ns + "id:" + id}: the key hash, for lookups by id;</li>
+ *   <li>{@code ns + "owner:" + ownerId}: a sorted set of key hashes scored by creation time.</li>
+ * </ul>
+ * Writes are Lua scripts, so each is atomic (of two concurrent creates of one hash exactly one wins; an update
+ * checks the version). Redis drops a key's entries by itself at its {@code expiresAt}. Only hashes and records
+ * are stored, never a key. In Redis Cluster all keys of a namespace must share a slot: put a hash tag in the
+ * namespace, e.g. {@code apiauth:{keys}:}.
+ *
+ * <p>Any Redis failure is a {@link BackendException} (the request is refused with 503). After a failure Redis
+ * is skipped for a moment ({@value #PAUSE_MILLIS} ms) rather than waited for by every request.
+ */
+public final class RedisBackend implements Backend {
+
+    static final long PAUSE_MILLIS = 1000;
+
+    private static final String CREATE = """
+            if redis.call('exists', KEYS[1]) == 1 or redis.call('exists', KEYS[2]) == 1 then return 0 end
+            redis.call('hset', KEYS[1], 'r', ARGV[1], 'v', '0', 'o', ARGV[5])
+            redis.call('set', KEYS[2], ARGV[2])
+            if ARGV[4] ~= '' then
+              redis.call('pexpireat', KEYS[1], ARGV[4])
+              redis.call('pexpireat', KEYS[2], ARGV[4])
+            end
+            redis.call('zadd', KEYS[3], ARGV[3], ARGV[2])
+            return 1""";
+
+    private static final String UPDATE = """
+            local h = redis.call('get', KEYS[2])
+            if not h then return -1 end
+            if h ~= ARGV[3] then return -3 end
+            local v = redis.call('hget', KEYS[1], 'v')
+            if not v then return -1 end
+            if redis.call('hget', KEYS[1], 'o') ~= ARGV[5] then return -3 end
+            if v ~= ARGV[1] then return -2 end
+            redis.call('hset', KEYS[1], 'r', ARGV[2], 'v', ARGV[6])
+            if ARGV[4] ~= '' then
+              redis.call('pexpireat', KEYS[1], ARGV[4])
+              redis.call('pexpireat', KEYS[2], ARGV[4])
+            else
+              redis.call('persist', KEYS[1])
+              redis.call('persist', KEYS[2])
+            end
+            return 1""";
+
+    private static final String DELETE = """
+            local h = redis.call('get', KEYS[1])
+            if not h then return 0 end
+            local record = ARGV[1] .. 'key:' .. h
+            local owner = redis.call('hget', record, 'o')
+            redis.call('del', record, KEYS[1])
+            if owner then redis.call('zrem', ARGV[1] .. 'owner:' .. owner, h) end
+            return 1""";
+
+    private static final String GET_BY_ID = """
+            local h = redis.call('get', KEYS[1])
+            if not h then return false end
+            return redis.call('hget', ARGV[1] .. 'key:' .. h, 'r')""";
+
+    private static final String LIST = """
+            local hashes = redis.call('zrevrange', KEYS[1], 0, -1)
+            local records = {}
+            for _, h in ipairs(hashes) do
+              local r = redis.call('hget', ARGV[1] .. 'key:' .. h, 'r')
+              if r then table.insert(records, r) else redis.call('zrem', KEYS[1], h) end
+            end
+            return records""";
+
+    private final RedissonClient redis;
+    private final String namespace;
+    private final RScript script;
+    private final CircuitBreaker breaker;
+
+    public RedisBackend(RedissonClient redis, String namespace) {
+        this.redis = Objects.requireNonNull(redis, "redis");
+        this.namespace = Objects.requireNonNull(namespace, "namespace");
+        this.script = redis.getScript(StringCodec.INSTANCE);
+        this.breaker = new CircuitBreaker(PAUSE_MILLIS, System::nanoTime);
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    @Override
+    public Optional<ApiKey> getByHash(String keyHash) {
+        String record = call(() -> redis.<String, String>getMap(recordKey(keyHash), StringCodec.INSTANCE).get("r"));
+        return Optional.ofNullable(record).map(RecordCodec::decode);
+    }
+
+    @Override
+    public Optional<ApiKey> getById(UUID id) {
+        String record = call(() -> script.eval(RScript.Mode.READ_ONLY, GET_BY_ID, RScript.ReturnType.VALUE,
+                List.of(idKey(id)), namespace));
+        return Optional.ofNullable(record).map(RecordCodec::decode);
+    }
+
+    @Override
+    public ApiKey create(ApiKey key) {
+        ApiKey stored = key.withVersion(0);
+        Long created = call(() -> script.eval(RScript.Mode.READ_WRITE, CREATE, RScript.ReturnType.LONG,
+                List.of(recordKey(key.keyHash()), idKey(key.id()), ownerKey(key.ownerId())),
+                RecordCodec.encode(stored), key.keyHash(), Long.toString(key.createdAt().toEpochMilli()),
+                expireAt(key), key.ownerId()));
+        if (created == 0) {
+            throw new DuplicateKeyException("an API key with id " + key.id() + " or the same hash already exists");
+        }
+        return stored;
+    }
+
+    @Override
+    public ApiKey update(ApiKey key) {
+        ApiKey stored = key.withVersion(key.version() + 1);
+        Long result = call(() -> script.eval(RScript.Mode.READ_WRITE, UPDATE, RScript.ReturnType.LONG,
+                List.of(recordKey(key.keyHash()), idKey(key.id())),
+                Long.toString(key.version()), RecordCodec.encode(stored), key.keyHash(), expireAt(key), key.ownerId(),
+                Long.toString(stored.version())));
+        if (result == -1) {
+            throw new UnknownKeyException(key.id());
+        }
+        if (result == -2) {
+            throw new ConcurrentUpdateException("API key " + key.id() + " was updated concurrently; read it again");
+        }
+        if (result == -3) {
+            throw new IllegalArgumentException("the key hash and owner of API key " + key.id() + " cannot change");
+        }
+        return stored;
+    }
+
+    @Override
+    public void delete(UUID id) {
+        call(() -> script.eval(RScript.Mode.READ_WRITE, DELETE, RScript.ReturnType.LONG, List.of(idKey(id)), namespace));
+    }
+
+    @Override
+    public List<ApiKey> listByOwner(String ownerId) {
+        List<Object> records = call(() -> script.eval(RScript.Mode.READ_WRITE, LIST, RScript.ReturnType.LIST,
+                List.of(ownerKey(ownerId)), namespace));
+        List<ApiKey> keys = new ArrayList<>(records.size());
+        for (Object record : records) {
+            keys.add(RecordCodec.decode((String) record));
+        }
+        keys.sort(NEWEST_FIRST);
+        return keys;
+    }
+
+    String recordKey(String keyHash) {
+        return namespace + "key:" + keyHash;
+    }
+
+    private String idKey(UUID id) {
+        return namespace + "id:" + id;
+    }
+
+    private String ownerKey(String ownerId) {
+        return namespace + "owner:" + ownerId;
+    }
+
+    private static String expireAt(ApiKey key) {
+        return key.expiresAt() == null ? "" : Long.toString(key.expiresAt().toEpochMilli());
+    }
+
+    /** Runs a Redis call; any failure of Redis becomes a {@link BackendException}. */
+    private <T> T call(Supplier<T> command) {
+        if (!breaker.allows()) {
+            throw new BackendException("Redis is unavailable (failed less than " + PAUSE_MILLIS + " ms ago)");
+        }
+        try {
+            T result = command.get();
+            breaker.success();
+            return result;
+        } catch (RuntimeException e) {
+            breaker.failure(e);
+            throw new BackendException("Redis call failed: " + e.getMessage(), e);
+        }
+    }
+}

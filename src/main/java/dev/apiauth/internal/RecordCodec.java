@@ -1,0 +1,82 @@
+package dev.apiauth.internal;
+
+import dev.apiauth.ApiKey;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * A record as one line of form-encoded text ({@code id=...&name=...&scopes=a+b&created=<epoch ms>...}): what
+ * the Redis backend stores, and the metadata column of the JPA table. Readable in {@code redis-cli}, no JSON
+ * library needed, and never anything but the record (no plaintext key exists in it).
+ */
+public final class RecordCodec {
+
+    private RecordCodec() {
+    }
+
+    public static String encode(ApiKey key) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("id", key.id().toString());
+        fields.put("name", key.name());
+        fields.put("owner", key.ownerId());
+        fields.put("hash", key.keyHash());
+        fields.put("hint", key.hint());
+        fields.put("scopes", String.join(" ", new TreeSet<>(key.scopes())));
+        fields.put("created", millis(key.createdAt()));
+        fields.put("expires", millis(key.expiresAt()));
+        fields.put("used", millis(key.lastUsedAt()));
+        fields.put("revoked", millis(key.revokedAt()));
+        fields.put("version", Long.toString(key.version()));
+        fields.put("meta", encodeMap(key.metadata()));
+        return join(fields);
+    }
+
+    public static ApiKey decode(String text) {
+        Map<String, String> f = decodeMap(text);
+        String scopes = f.getOrDefault("scopes", "");
+        return new ApiKey(UUID.fromString(f.get("id")), f.get("name"), f.get("owner"), f.get("hash"), f.get("hint"),
+                scopes.isEmpty() ? Set.of() : Set.of(scopes.split(" ")), instant(f.get("created")), instant(f.get("expires")),
+                instant(f.get("used")), instant(f.get("revoked")), decodeMap(f.get("meta")), Long.parseLong(f.get("version")));
+    }
+
+    /** {@code k=v&k2=v2}, keys sorted, both sides URL-encoded. */
+    public static String encodeMap(Map<String, String> values) {
+        return join(new TreeMap<>(values));
+    }
+
+    public static Map<String, String> decodeMap(String text) {
+        Map<String, String> values = new LinkedHashMap<>();
+        if (text == null || text.isEmpty()) {
+            return values;
+        }
+        for (String pair : text.split("&")) {
+            int eq = pair.indexOf('=');
+            values.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                    URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return values;
+    }
+
+    private static String join(Map<String, String> fields) {
+        return fields.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+    }
+
+    private static String millis(Instant at) {
+        return at == null ? "" : Long.toString(at.toEpochMilli());
+    }
+
+    private static Instant instant(String millis) {
+        return millis == null || millis.isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(millis));
+    }
+}

@@ -1,0 +1,66 @@
+package dev.apiauth.backend.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.apiauth.ApiKey;
+import dev.apiauth.backend.Backend;
+import dev.apiauth.backend.BackendContract;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+
+/** The backend contract on the real Redis, plus what Redis does itself: dropping keys at their expiry. */
+class RedisBackendContractTest extends BackendContract {
+
+    private static RedissonClient client;
+    private static String namespace;
+
+    @BeforeAll
+    static void connect() {
+        client = TestRedis.client();
+        namespace = TestRedis.namespace();
+    }
+
+    @AfterAll
+    static void disconnect() {
+        if (client != null) {
+            TestRedis.deleteNamespace(client, namespace);
+            client.shutdown();
+        }
+    }
+
+    @Override
+    protected Backend newBackend() {
+        return new RedisBackend(client, namespace);
+    }
+
+    @Test
+    void redisDropsAKeyAtItsExpiry() throws InterruptedException {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        ApiKey key = new ApiKey(UUID.randomUUID(), "short", owner("ttl"), randomHash(), "ak_Ttl0", Set.of(), now,
+                now.plusMillis(300), null, null, Map.of(), 0);
+        backend.create(key);
+        long ttl = client.getKeys().remainTimeToLive(namespace + "key:" + key.keyHash());
+        assertTrue(ttl > 0 && ttl <= 300, "Redis expires the record with the key: " + ttl);
+        Thread.sleep(400);
+        assertTrue(backend.getByHash(key.keyHash()).isEmpty());
+        assertTrue(backend.getById(key.id()).isEmpty());
+        assertTrue(backend.listByOwner(key.ownerId()).isEmpty(), "expired keys leave the owner index too");
+    }
+
+    @Test
+    void lookupByHashIsOneCommandOnOneRedisKey() {
+        ApiKey key = backend.create(newKey(owner("layout"), Instant.now().truncatedTo(ChronoUnit.MILLIS)));
+        Map<String, String> stored = client.<String, String>getMap(namespace + "key:" + key.keyHash(), StringCodec.INSTANCE).readAllMap();
+        assertEquals(Set.of("r", "v", "o"), stored.keySet());
+        assertEquals("0", stored.get("v"));
+    }
+}
