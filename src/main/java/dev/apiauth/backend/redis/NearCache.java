@@ -1,0 +1,112 @@
+package dev.apiauth.backend.redis;
+
+import dev.apiauth.ApiKey;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.redisson.api.RTopic;
+import org.redisson.api.RedissonClient;
+import org.redisson.api.listener.StatusListener;
+import org.redisson.client.codec.StringCodec;
+
+/**
+ * Records (decoded, ready to check) in this JVM's memory, bounded in size and age, dropped on every node when
+ * any node writes the key: writers publish the key hash on a Redis channel, every node's listener removes it.
+ * Whenever the subscription is (re)established everything is dropped, since invalidations may have been
+ * missed meanwhile.
+ */
+final class NearCache implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(NearCache.class.getName());
+
+    private record Entry(Optional<ApiKey> key, long expiresAtNanos) {
+    }
+
+    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+    /** Bumped by every invalidation and clear: a lookup that overlapped one does not cache what it read. */
+    private final AtomicLong generation = new AtomicLong();
+    private final long ttlNanos;
+    private final int maxSize;
+    private final RTopic topic;
+    private final int messageListener;
+    private final int statusListener;
+
+    NearCache(RedissonClient redis, String channel, Duration ttl, int maxSize) {
+        this.ttlNanos = ttl.toNanos();
+        this.maxSize = maxSize;
+        this.topic = redis.getTopic(channel, StringCodec.INSTANCE);
+        this.messageListener = topic.addListener(String.class, (ch, keyHash) -> {
+            generation.incrementAndGet();
+            entries.remove(keyHash);
+        });
+        this.statusListener = topic.addListener(new StatusListener() {
+            @Override
+            public void onSubscribe(String ch) {
+                clear();
+            }
+
+            @Override
+            public void onUnsubscribe(String ch) {
+                clear();
+            }
+        });
+    }
+
+    /** The cached answer (a record, or empty for "no such key"), or null when not cached or too old. */
+    Optional<ApiKey> get(String keyHash) {
+        Entry entry = entries.get(keyHash);
+        if (entry == null) {
+            return null;
+        }
+        if (System.nanoTime() - entry.expiresAtNanos >= 0) {
+            entries.remove(keyHash, entry);
+            return null;
+        }
+        return entry.key;
+    }
+
+    /** Taken before reading Redis or the primary, handed to {@link #put}. */
+    long generation() {
+        return generation.get();
+    }
+
+    /** Caches what a lookup found, unless an invalidation arrived since it started ({@code generation}). */
+    void put(String keyHash, Optional<ApiKey> key, Duration lifetime, long generationBefore) {
+        if (generation.get() != generationBefore) {
+            return;
+        }
+        if (entries.size() >= maxSize) {
+            entries.clear(); // crude but bounded; a full near cache is refilled from Redis in one round trip per key
+        }
+        entries.put(keyHash, new Entry(key, System.nanoTime() + Math.min(ttlNanos, lifetime.toNanos())));
+    }
+
+    /** Removes the entry here and tells every other node to; throws when Redis cannot carry the message. */
+    void invalidateEverywhere(String keyHash) {
+        generation.incrementAndGet();
+        entries.remove(keyHash);
+        topic.publish(keyHash);
+    }
+
+    void clear() {
+        generation.incrementAndGet();
+        entries.clear();
+    }
+
+    int size() {
+        return entries.size();
+    }
+
+    @Override
+    public void close() {
+        try {
+            topic.removeListener(messageListener, statusListener);
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "could not unsubscribe the near cache", e);
+        }
+        entries.clear();
+    }
+}

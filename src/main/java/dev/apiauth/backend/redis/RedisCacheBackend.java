@@ -1,0 +1,201 @@
+package dev.apiauth.backend.redis;
+
+import dev.apiauth.ApiKey;
+import dev.apiauth.backend.Backend;
+import dev.apiauth.internal.RecordCodec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+import org.redisson.api.RBucket;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+
+/**
+ * Redis as a cache in front of another backend (the primary): {@code apiauth.backend=redis-cache}.
+ *
+ * <ul>
+ *   <li>{@link #getByHash} reads {@code ns + "cache:" + hash} (one {@code GET}), and on a miss the primary, then
+ *   stores what it found for {@code ttl}, or that it found nothing for {@code negativeTtl}, so a flood of
+ *   unknown keys does not reach the database. Readers only ever store with {@code SET NX}.</li>
+ *   <li>{@link #create}, {@link #update} and {@link #delete} go to the primary, then overwrite the cache entry in
+ *   the same call (writers {@code SET} unconditionally), so a revoked key is refused from the next request on,
+ *   and a reader that fetched the old record just before cannot put it back.</li>
+ *   <li>With {@code nearCache}, a bounded map in this JVM answers repeated lookups without a network round trip;
+ *   every write invalidates that entry on every node (Redisson local cached map, invalidation over pub/sub).</li>
+ *   <li>Redis down: lookups and writes go to the primary alone (Redis is skipped for a second after each failure,
+ *   so no request waits for it); invalidations that could not be written are retried before the cache is read
+ *   again. Primary down too: the primary's failure, so 503.</li>
+ * </ul>
+ * Everything else ({@link #getById}, {@link #listByOwner}) goes to the primary.
+ */
+public final class RedisCacheBackend implements Backend, AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(RedisCacheBackend.class.getName());
+    private static final String ABSENT = "-";
+    static final int NEAR_CACHE_SIZE = 10_000;
+
+    private final RedissonClient redis;
+    private final Backend primary;
+    private final String namespace;
+    private final Duration ttl;
+    private final Duration negativeTtl;
+    private final NearCache near;
+    private final CircuitBreaker breaker = new CircuitBreaker(RedisBackend.PAUSE_MILLIS, System::nanoTime);
+    /** Cache entries a write could not overwrite because Redis was down; the cache is bypassed until they are. */
+    private final Set<String> pendingInvalidations = ConcurrentHashMap.newKeySet();
+
+    public RedisCacheBackend(RedissonClient redis, Backend primary, String namespace, Duration ttl, Duration negativeTtl,
+                             boolean nearCache) {
+        this.redis = Objects.requireNonNull(redis, "redis");
+        this.primary = Objects.requireNonNull(primary, "primary");
+        this.namespace = Objects.requireNonNull(namespace, "namespace");
+        this.ttl = positive(ttl, "ttl");
+        this.negativeTtl = positive(negativeTtl, "negativeTtl");
+        this.near = nearCache ? new NearCache(redis, namespace + "invalidations", ttl, NEAR_CACHE_SIZE) : null;
+    }
+
+    public Backend primary() {
+        return primary;
+    }
+
+    @Override
+    public Optional<ApiKey> getByHash(String keyHash) {
+        boolean redisUsable = breaker.allows() && (pendingInvalidations.isEmpty() || flushInvalidations());
+        long generation = 0;
+        if (near != null && redisUsable) {
+            Optional<ApiKey> local = near.get(keyHash);
+            if (local != null) {
+                return local;
+            }
+            generation = near.generation();
+        }
+        String cached = redisUsable ? redis(() -> bucket(keyHash).get()) : null;
+        if (cached != null) {
+            Optional<ApiKey> found = decode(cached);
+            rememberLocally(keyHash, found, generation);
+            return found;
+        }
+        Optional<ApiKey> found = primary.getByHash(keyHash);
+        if (redisUsable && redis(() -> bucket(keyHash).setIfAbsent(found.map(RecordCodec::encode).orElse(ABSENT),
+                found.isPresent() ? ttl : negativeTtl)) != null) {
+            rememberLocally(keyHash, found, generation);
+        }
+        return found;
+    }
+
+    @Override
+    public Optional<ApiKey> getById(UUID id) {
+        return primary.getById(id);
+    }
+
+    @Override
+    public List<ApiKey> listByOwner(String ownerId) {
+        return primary.listByOwner(ownerId);
+    }
+
+    @Override
+    public ApiKey create(ApiKey key) {
+        ApiKey stored = primary.create(key);
+        overwrite(stored.keyHash(), RecordCodec.encode(stored), ttl);
+        return stored;
+    }
+
+    @Override
+    public ApiKey update(ApiKey key) {
+        ApiKey stored = primary.update(key);
+        overwrite(stored.keyHash(), RecordCodec.encode(stored), ttl);
+        return stored;
+    }
+
+    @Override
+    public void delete(UUID id) {
+        Optional<ApiKey> existing = primary.getById(id);
+        primary.delete(id);
+        existing.ifPresent(key -> overwrite(key.keyHash(), ABSENT, negativeTtl));
+    }
+
+    /** Drops the near cache's subscription; the Redis client and the primary belong to whoever made them. */
+    @Override
+    public void close() {
+        if (near != null) {
+            near.close();
+        }
+    }
+
+    /** After a write to the primary: the cache entry becomes {@code value} here, in Redis and on every node. */
+    private void overwrite(String keyHash, String value, Duration lifetime) {
+        Boolean done = redis(() -> {
+            bucket(keyHash).set(value, lifetime);
+            if (near != null) {
+                near.invalidateEverywhere(keyHash);
+            }
+            return Boolean.TRUE;
+        });
+        if (done == null) {
+            if (near != null) {
+                near.clear();
+            }
+            pendingInvalidations.add(keyHash);
+        }
+    }
+
+    /** Writes the invalidations Redis missed; true when none is left. */
+    private boolean flushInvalidations() {
+        for (String keyHash : pendingInvalidations) {
+            Boolean done = redis(() -> {
+                redis.getBucket(namespace + "cache:" + keyHash, StringCodec.INSTANCE).delete();
+                return Boolean.TRUE;
+            });
+            if (done == null) {
+                return false;
+            }
+            pendingInvalidations.remove(keyHash);
+        }
+        return true;
+    }
+
+    private void rememberLocally(String keyHash, Optional<ApiKey> found, long generation) {
+        if (near != null) {
+            near.put(keyHash, found, found.isPresent() ? ttl : negativeTtl, generation);
+        }
+    }
+
+    private RBucket<String> bucket(String keyHash) {
+        return redis.getBucket(namespace + "cache:" + keyHash, StringCodec.INSTANCE);
+    }
+
+    /** A Redis call, or null when Redis is down or failing: the cache is then simply bypassed. */
+    private <T> T redis(Supplier<T> command) {
+        if (!breaker.allows()) {
+            return null;
+        }
+        try {
+            T result = command.get();
+            breaker.success();
+            return result;
+        } catch (RuntimeException e) {
+            breaker.failure(e);
+            if (near != null) {
+                near.clear(); // invalidations from other nodes may be missed while Redis is away
+            }
+            return null;
+        }
+    }
+
+    private static Optional<ApiKey> decode(String value) {
+        return ABSENT.equals(value) ? Optional.empty() : Optional.of(RecordCodec.decode(value));
+    }
+
+    private static Duration positive(Duration value, String name) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive: " + value);
+        }
+        return value;
+    }
+}

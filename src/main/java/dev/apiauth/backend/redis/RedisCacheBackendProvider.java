@@ -1,0 +1,55 @@
+package dev.apiauth.backend.redis;
+
+import dev.apiauth.ApiAuthConfigurationException;
+import dev.apiauth.backend.Backend;
+import dev.apiauth.backend.BackendProvider;
+import dev.apiauth.internal.ConfigReader;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * {@code apiauth.backend=redis-cache}: {@link RedisCacheBackend} in front of {@code apiauth.cache.primary}
+ * (default {@code jpa}), entries kept {@code apiauth.cache.ttl} (default 300 s), absent keys
+ * {@code apiauth.cache.negative-ttl} (default 5 s), near cache with {@code apiauth.cache.local=true}.
+ */
+public final class RedisCacheBackendProvider implements BackendProvider {
+
+    static final String PRIMARY = "apiauth.cache.primary";
+    static final String TTL = "apiauth.cache.ttl";
+    static final String NEGATIVE_TTL = "apiauth.cache.negative-ttl";
+    static final String LOCAL = "apiauth.cache.local";
+
+    @Override
+    public String name() {
+        return "redis-cache";
+    }
+
+    @Override
+    public Set<String> applicationBeanTypes() {
+        return Set.of(RedisClients.CLIENT_TYPE);
+    }
+
+    @Override
+    public Backend create(Context context) {
+        RedisClients.requireRedisson(name());
+        ConfigReader in = new ConfigReader(context::config);
+        String primaryName = in.string(PRIMARY, "jpa");
+        Duration ttl = in.positiveDuration(TTL, Duration.ofSeconds(300));
+        Duration negativeTtl = in.positiveDuration(NEGATIVE_TTL, Duration.ofSeconds(5));
+        boolean local = in.bool(LOCAL, false);
+        if (primaryName.equals(name())) {
+            in.problem(PRIMARY, primaryName, "the backend behind the cache, e.g. jpa");
+        }
+        in.throwIfProblems();
+        String namespace = RedisClients.namespace(context);
+        Backend primary;
+        try {
+            primary = context.backend(primaryName);
+        } catch (IllegalArgumentException e) {
+            throw new ApiAuthConfigurationException(PRIMARY + "=" + primaryName + " is invalid: " + e.getMessage());
+        }
+        RedisCacheBackend cache = new RedisCacheBackend(RedisClients.client(context), primary, namespace, ttl, negativeTtl, local);
+        context.onClose(cache);
+        return cache;
+    }
+}

@@ -1,0 +1,76 @@
+package dev.apiauth.backend.redis;
+
+import dev.apiauth.ApiAuthConfigurationException;
+import dev.apiauth.backend.BackendProvider.Context;
+import dev.apiauth.internal.ConfigReader;
+import java.io.File;
+import java.io.IOException;
+import java.util.regex.Pattern;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+
+/** The Redis client and namespace the Redis backends use: the application's own client, or one built from config. */
+final class RedisClients {
+
+    static final String ADDRESS = "apiauth.redis.address";
+    static final String CONFIG = "apiauth.redis.config";
+    static final String NAMESPACE = "apiauth.redis.namespace";
+    static final String DEFAULT_ADDRESS = "redis://127.0.0.1:6379";
+    static final String DEFAULT_NAMESPACE = "apiauth:";
+    /** Command and connect timeouts of a client built from {@code apiauth.redis.address}. */
+    static final int TIMEOUT_MILLIS = 1000;
+    static final String CLIENT_TYPE = "org.redisson.api.RedissonClient";
+
+    private RedisClients() {
+    }
+
+    static void requireRedisson(String backend) {
+        try {
+            Class.forName(CLIENT_TYPE, false, RedisClients.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new ApiAuthConfigurationException("apiauth.backend=" + backend + " needs Redisson: add the dependency"
+                    + " org.redisson:redisson (4.7.0 is tested) to the application");
+        }
+    }
+
+    static String namespace(Context context) {
+        ConfigReader in = new ConfigReader(context::config);
+        String namespace = in.matching(NAMESPACE, DEFAULT_NAMESPACE, Pattern.compile("\\S{1,100}"), "a key prefix without spaces, e.g. apiauth:");
+        in.throwIfProblems();
+        return namespace;
+    }
+
+    /** The application's {@code RedissonClient} bean if it has one (left to it to shut down), else one from config. */
+    static RedissonClient client(Context context) {
+        return context.bean(RedissonClient.class).orElseGet(() -> fromConfig(context));
+    }
+
+    private static RedissonClient fromConfig(Context context) {
+        ConfigReader in = new ConfigReader(context::config);
+        String yaml = in.optionalString(CONFIG);
+        String address = in.matching(ADDRESS, DEFAULT_ADDRESS, Pattern.compile("rediss?://\\S+"),
+                "a Redis URI such as redis://127.0.0.1:6379 or rediss://user:password@host:6380");
+        in.throwIfProblems();
+        Config config;
+        if (yaml != null) {
+            try {
+                config = Config.fromYAML(new File(yaml));
+            } catch (IOException | RuntimeException e) {
+                throw new ApiAuthConfigurationException(CONFIG + "=" + yaml + " is invalid; expected a readable Redisson YAML"
+                        + " configuration file: " + e.getMessage());
+            }
+        } else {
+            config = new Config();
+            config.useSingleServer().setAddress(address)
+                    .setTimeout(TIMEOUT_MILLIS).setConnectTimeout(TIMEOUT_MILLIS)
+                    .setRetryAttempts(1).setRetryInterval(100)
+                    .setConnectionMinimumIdleSize(2).setSubscriptionConnectionMinimumIdleSize(1);
+        }
+        // start even when Redis is down: requests fail closed (redis) or use the primary (redis-cache) until it is up
+        config.setLazyInitialization(true);
+        RedissonClient client = Redisson.create(config);
+        context.onClose(client::shutdown);
+        return client;
+    }
+}

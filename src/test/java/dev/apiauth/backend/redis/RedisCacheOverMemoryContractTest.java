@@ -1,0 +1,35 @@
+package dev.apiauth.backend.redis;
+
+import dev.apiauth.backend.Backend;
+import dev.apiauth.backend.BackendContract;
+import dev.apiauth.backend.memory.MemoryBackend;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The backend contract on the Redis cache in front of the memory backend (near cache: false). */
+class RedisCacheOverMemoryContractTest extends BackendContract {
+
+    private static RedisCacheFixture redis;
+
+    @BeforeAll
+    static void connect() {
+        redis = new RedisCacheFixture();
+    }
+
+    @AfterAll
+    static void disconnect() {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @Override
+    protected Backend newBackend() {
+        return redis.cache(new MemoryBackend(), false);
+    }
+
+    @Override
+    protected void release(Backend backend) {
+        ((RedisCacheBackend) backend).close();
+    }
+}
