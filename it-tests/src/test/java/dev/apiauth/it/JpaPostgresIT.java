@@ -50,30 +50,33 @@ class JpaPostgresIT {
         }
     }
 
-    /** The demo with its web.xml replaced by one defining java:app/jdbc/apikeys on the test's own database. */
-    static File war(Path dir, String bootstrapKey) throws Exception {
-        WebArchive war = Deployments.demoWith("jpa-postgres.war", Map.of(
+    static File war(Path dir, String bootstrapKey) {
+        return postgresWar(dir, "jpa-postgres.war", database, Map.of(
                 "apiauth.backend", "jpa",
                 "apiauth.jpa.datasource", "java:app/jdbc/apikeys",
                 "apiauth.management.enabled", "true",
                 "apiauth.bootstrap.admin-key-hash", KeyHasher.unpeppered().hash(bootstrapKey)));
+    }
+
+    /** The demo with {@code config}, its web.xml replaced by one defining java:app/jdbc/apikeys on {@code database}. */
+    static File postgresWar(Path dir, String name, String database, Map<String, String> config) {
+        WebArchive war = Deployments.demoWith(name, config);
         war.delete("WEB-INF/web.xml");
-        war
-                .addAsWebInfResource(new StringAsset("""
-                        <?xml version="1.0" encoding="UTF-8"?>
-                        <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
-                          <data-source>
-                            <name>java:app/jdbc/apikeys</name>
-                            <class-name>org.postgresql.ds.PGSimpleDataSource</class-name>
-                            <server-name>%s</server-name>
-                            <port-number>%d</port-number>
-                            <database-name>%s</database-name>
-                            <user>%s</user>
-                            <password>unused-with-trust-auth</password>
-                          </data-source>
-                        </web-app>
-                        """.formatted(TestDatabases.PG_HOST, TestDatabases.PG_PORT, database, TestDatabases.PG_USER)), "web.xml");
-        File file = dir.resolve("jpa-postgres.war").toFile();
+        war.addAsWebInfResource(new StringAsset("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">
+                  <data-source>
+                    <name>java:app/jdbc/apikeys</name>
+                    <class-name>org.postgresql.ds.PGSimpleDataSource</class-name>
+                    <server-name>%s</server-name>
+                    <port-number>%d</port-number>
+                    <database-name>%s</database-name>
+                    <user>%s</user>
+                    <password>unused-with-trust-auth</password>
+                  </data-source>
+                </web-app>
+                """.formatted(TestDatabases.PG_HOST, TestDatabases.PG_PORT, database, TestDatabases.PG_USER)), "web.xml");
+        File file = dir.resolve(name).toFile();
         war.as(ZipExporter.class).exportTo(file, true);
         return file;
     }

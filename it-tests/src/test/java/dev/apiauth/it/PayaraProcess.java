@@ -26,6 +26,11 @@ final class PayaraProcess implements AutoCloseable {
 
     /** Starts Payara Micro on a free port with {@code war} deployed at the context root {@code /app}. */
     static PayaraProcess start(File war, Path workDir, String logName) throws IOException {
+        return start(war, workDir, logName, java.util.Map.of());
+    }
+
+    /** The same, with extra environment variables (MicroProfile Config reads {@code APIAUTH_*} from them). */
+    static PayaraProcess start(File war, Path workDir, String logName, java.util.Map<String, String> env) throws IOException {
         Files.createDirectories(workDir);
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -36,12 +41,13 @@ final class PayaraProcess implements AutoCloseable {
         if (microJar == null || !new File(microJar).isFile()) {
             throw new IllegalStateException("system property payara.microJar does not name the Payara Micro jar; run through Maven");
         }
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
                 "-Djava.io.tmpdir=" + workDir, "-jar", microJar, "--deploy", war.getPath(), "--contextroot", "app",
                 "--port", String.valueOf(port), "--nohazelcast", "--disablephonehome",
                 "--rootdir", workDir.resolve("root-" + logName).toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new PayaraProcess(port, log, process);
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        return new PayaraProcess(port, log, builder.start());
     }
 
     String baseUrl() {

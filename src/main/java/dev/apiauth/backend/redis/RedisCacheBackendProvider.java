@@ -6,6 +6,7 @@ import dev.apiauth.backend.BackendProvider;
 import dev.apiauth.internal.ConfigReader;
 import java.time.Duration;
 import java.util.Set;
+import java.util.logging.Logger;
 
 /**
  * {@code apiauth.backend=redis-cache}: {@link RedisCacheBackend} in front of {@code apiauth.cache.primary}
@@ -14,6 +15,7 @@ import java.util.Set;
  */
 public final class RedisCacheBackendProvider implements BackendProvider {
 
+    private static final Logger LOG = Logger.getLogger(RedisCacheBackendProvider.class.getName());
     static final String PRIMARY = "apiauth.cache.primary";
     static final String TTL = "apiauth.cache.ttl";
     static final String NEGATIVE_TTL = "apiauth.cache.negative-ttl";
@@ -50,6 +52,8 @@ public final class RedisCacheBackendProvider implements BackendProvider {
         }
         RedisCacheBackend cache = new RedisCacheBackend(RedisClients.client(context), primary, namespace, ttl, negativeTtl, local);
         context.onClose(cache);
+        LOG.info("API key cache: Redis namespace " + namespace + " in front of '" + primaryName + "', ttl " + ttl
+                + ", negative ttl " + negativeTtl + ", near cache " + (local ? "on" : "off"));
         return cache;
     }
 }

@@ -5,6 +5,7 @@ import java.io.File;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.resolver.api.maven.Maven;
 import org.jboss.shrinkwrap.api.asset.ClassLoaderAsset;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.JavaArchive;
@@ -41,7 +42,18 @@ public final class Deployments {
                 .addAsWebInfResource(new ClassLoaderAsset("demo/payara-web.xml"), "payara-web.xml")
                 .addAsWebInfResource(new ClassLoaderAsset("demo/web.xml"), "web.xml")
                 .addAsLibrary(jarOf(org.postgresql.Driver.class))
+                .addAsLibraries(redissonJars())
                 .addAsResource(new ClassLoaderAsset("demo/microprofile-config.properties"), "META-INF/microprofile-config.properties");
+    }
+
+    /**
+     * Redisson with its dependencies and an SLF4J binding to java.util.logging (Payara has none), as an
+     * application choosing {@code apiauth.backend=redis} packages them; resolved from the local Maven repository.
+     */
+    public static File[] redissonJars() {
+        String version = System.getProperty("redisson.version", "4.7.0");
+        return Maven.resolver().resolve("org.redisson:redisson:" + version, "org.slf4j:slf4j-jdk14:2.0.17")
+                .withTransitivity().asFile();
     }
 
     /** The jar a class was loaded from: the PostgreSQL driver, for the demo's optional datasource. */
