@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# End-to-end HTTP load run on Payara Micro: /bench/open (no check), /bench/naive (hand-written plaintext
+# comparison), /bench/key (@ApiKeyRequired) and /benchjwt/jwt (MicroProfile JWT, its own deployment), same
+# small body, same wrk settings, endpoints alternating within each round; then /bench/key once per backend.
+#   bench/http.sh quick   ~6 minutes: memory and redis, short runs (a smoke check of the numbers)
+#   bench/http.sh full    ~45 minutes: every backend, 3 rounds, 60 s warm-up for MP JWT
+# Needs PostgreSQL and Redis on 127.0.0.1 (the redis-cache and jpa runs use database apiauth_bench, created and
+# dropped here, and Redis keys under apiauth-bench-http:, deleted here). Port 8080 must be free.
+# Output: bench/results/http-<mode>.log (raw wrk output) and http-<mode>.md (the table).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-quick}
+case "$mode" in
+  quick) WARM=5; WARM_JWT=20; DUR=5; ROUNDS=1; CONNS="16 64"; BACKENDS="memory redis"; USAGE_RUN=15 ;;
+  full) WARM=20; WARM_JWT=60; DUR=15; ROUNDS=3; CONNS="16 64"; BACKENDS="memory redis redis-cache redis-cache-near jpa"; USAGE_RUN=30 ;;
+  *) echo "usage: bench/http.sh [quick|full]" >&2; exit 2 ;;
+esac
+FLUSH=5
+PORT=8080
+BASE="http://127.0.0.1:$PORT"
+
+command -v wrk >/dev/null || { apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }; }
+command -v wrk >/dev/null || { echo "wrk is not installed and could not be installed" >&2; exit 1; }
+if curl -s -o /dev/null "$BASE"; then echo "port $PORT is in use; stop what runs there first" >&2; exit 1; fi
+
+echo "== building the library and the benchmark WARs"
+mvn -B -q -DskipTests -DskipITs package
+mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
+JAR=$(ls target/jakarta-api-auth-*.jar | grep -v -e sources -e tests | head -1)
+java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" dev.apiauth.bench.build.BenchWars "$JAR" target/bench
+GENERATED=$(java -jar "$JAR" generate --prefix ops_)
+ADMIN_KEY=$(echo "$GENERATED" | awk '/^key:/ {print $2}')
+ADMIN_HASH=$(echo "$GENERATED" | awk '/^hash:/ {print $2}')
+NAIVE_KEY=$(head -c 32 /dev/urandom | base64 | tr -d '/+=\n')
+TOKEN=$(cat target/bench/jwt.token)
+NAMESPACE="apiauth-bench-http:$$:"
+
+psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS apiauth_bench WITH (FORCE)" -c "CREATE DATABASE apiauth_bench"
+PAYARA_PID=
+cleanup() {
+  [ -n "$PAYARA_PID" ] && kill "$PAYARA_PID" 2>/dev/null && wait "$PAYARA_PID" 2>/dev/null || true
+  psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS apiauth_bench WITH (FORCE)" || true
+  redis-cli -h 127.0.0.1 --scan --pattern "${NAMESPACE}*" | xargs -r redis-cli -h 127.0.0.1 del >/dev/null || true
+}
+trap cleanup EXIT
+
+mkdir -p bench/results
+RAW="bench/results/http-$mode.log"
+{
+  echo "# bench/http.sh $mode, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "# machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+  echo "# java: $(java -version 2>&1 | head -1); payara-micro 6.2025.10 (-Xmx1g); $(wrk --version 2>&1 | head -1 | cut -c1-40)"
+  echo "# wrk -t1 -c<conns> -d${DUR}s --latency; warm-up ${WARM}s per endpoint (${WARM_JWT}s for MP JWT); usage flush interval ${FLUSH}s"
+} > "$RAW"
+
+run_wrk() { # label conns seconds url header
+  local label=$1 conns=$2 seconds=$3 url=$4 header=$5
+  echo "### $label" >> "$RAW"
+  wrk -t1 -c"$conns" -d"${seconds}s" --latency -H "$header" "$url" >> "$RAW" 2>&1
+}
+
+header_for() {
+  case $1 in
+    open) echo "X-Bench: open" ;;
+    naive) echo "X-API-Key: $NAIVE_KEY" ;;
+    key) echo "X-API-Key: $KEY" ;;
+    jwt) echo "Authorization: Bearer $TOKEN" ;;
+  esac
+}
+url_for() { [ "$1" = jwt ] && echo "$BASE/benchjwt/jwt" || echo "$BASE/bench/$1"; }
+
+for backend in $BACKENDS; do
+  echo "== backend $backend"
+  ENV=(APIAUTH_BOOTSTRAP_ADMIN_KEY_HASH="$ADMIN_HASH" BENCH_NAIVE_KEY="$NAIVE_KEY" APIAUTH_REDIS_NAMESPACE="$NAMESPACE"
+       APIAUTH_USAGE_FLUSH_INTERVAL="$FLUSH" APIAUTH_JPA_DATASOURCE=java:app/jdbc/bench-postgres APIAUTH_CACHE_PRIMARY=jpa)
+  case $backend in
+    memory) ENV+=(APIAUTH_BACKEND=memory); DEPLOY=(--deploy target/bench/bench.war --deploy target/bench/benchjwt.war); ENDPOINTS="open naive key jwt" ;;
+    redis) ENV+=(APIAUTH_BACKEND=redis); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
+    redis-cache) ENV+=(APIAUTH_BACKEND=redis-cache APIAUTH_CACHE_LOCAL=false); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
+    redis-cache-near) ENV+=(APIAUTH_BACKEND=redis-cache APIAUTH_CACHE_LOCAL=true); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
+    jpa) ENV+=(APIAUTH_BACKEND=jpa); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
+  esac
+  LOG="target/bench/payara-$backend.log"
+  env "${ENV[@]}" java -Xmx1g -jar target/payara-micro.jar "${DEPLOY[@]}" --port $PORT --nohazelcast --disablephonehome > "$LOG" 2>&1 &
+  PAYARA_PID=$!
+  for _ in $(seq 1 120); do grep -q "Payara Micro URLs" "$LOG" && break; sleep 1; done
+  grep -q "Payara Micro URLs" "$LOG" || { echo "Payara did not start; see $LOG" >&2; exit 1; }
+  KEY=$(curl -sf -X POST -H "X-API-Key: $ADMIN_KEY" -H 'Content-Type: application/json' \
+        -d '{"name":"bench","ownerId":"bench"}' "$BASE/bench/api-keys" | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+  for ep in $ENDPOINTS; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "$(header_for $ep)" "$(url_for $ep)")
+    [ "$code" = 200 ] || { echo "sanity check: $ep answered $code; see $LOG" >&2; exit 1; }
+  done
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/bench/key")" = 401 ] || { echo "sanity check: /bench/key without a key was not 401" >&2; exit 1; }
+  for ep in $ENDPOINTS; do
+    w=$WARM; [ "$ep" = jwt ] && w=$WARM_JWT
+    echo "   warm-up $ep ${w}s"
+    wrk -t1 -c16 -d"${w}s" -H "$(header_for $ep)" "$(url_for $ep)" > /dev/null
+  done
+  for conns in $CONNS; do
+    for round in $(seq 1 "$ROUNDS"); do
+      for ep in $ENDPOINTS; do
+        echo "   c=$conns round $round $ep"
+        run_wrk "backend=$backend conns=$conns round=$round endpoint=$ep" "$conns" "$DUR" "$(url_for $ep)" "$(header_for $ep)"
+      done
+    done
+  done
+  before=$(curl -s "$BASE/bench/stats/usage-writes")
+  echo "   usage tracking: ${USAGE_RUN}s of load on one key"
+  wrk -t1 -c16 -d"${USAGE_RUN}s" -H "X-API-Key: $KEY" "$BASE/bench/key" > /dev/null
+  sleep $((FLUSH + 1))
+  after=$(curl -s "$BASE/bench/stats/usage-writes")
+  echo "### usage backend=$backend seconds=$USAGE_RUN flush=$FLUSH writes=$((after - before))" >> "$RAW"
+  kill "$PAYARA_PID"; wait "$PAYARA_PID" 2>/dev/null || true; PAYARA_PID=
+done
+
+python3 bench/report.py "$RAW" > "bench/results/http-$mode.md"
+cat "bench/results/http-$mode.md"
