@@ -4,6 +4,7 @@ import dev.apiauth.backend.Backend;
 import dev.apiauth.internal.KeyCodec;
 import dev.apiauth.internal.KeyHasher;
 import dev.apiauth.internal.UsageTracker;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.logging.Level;
@@ -43,10 +44,14 @@ public final class ApiKeyValidator {
         if (presented == null || presented.isEmpty()) {
             return ValidationResult.MISSING;
         }
-        if (!KeyCodec.isWellFormed(presented)) {
+        if (!KeyCodec.hasKeyLength(presented.length())) {
             return ValidationResult.MALFORMED;
         }
-        String hash = hasher.hash(presented);
+        byte[] ascii = presented.getBytes(StandardCharsets.ISO_8859_1); // checked, then hashed: one copy
+        if (!KeyCodec.isWellFormed(ascii)) {
+            return ValidationResult.MALFORMED;
+        }
+        String hash = hasher.hash(ascii);
         ApiKey key;
         if (bootstrapKey != null && KeyHasher.sameHash(hash, bootstrapKey.keyHash())) {
             key = bootstrapKey;

@@ -1,6 +1,7 @@
 package dev.apiauth.internal;
 
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
@@ -64,39 +65,47 @@ public final class KeyCodec {
      * Keys issued under an earlier prefix stay valid after the configured prefix changes.
      */
     public static boolean isWellFormed(String key) {
-        if (key == null) {
-            return false;
-        }
-        int length = key.length();
+        return key != null && hasKeyLength(key.length()) && isWellFormed(key.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** Whether a string of this length could be a key (checked before anything is allocated for it). */
+    public static boolean hasKeyLength(int length) {
         int prefixLength = length - SECRET_LENGTH - CHECKSUM_LENGTH;
-        if (prefixLength < 2 || prefixLength > MAX_PREFIX_LENGTH || key.charAt(prefixLength - 1) != '_') {
+        return prefixLength >= 2 && prefixLength <= MAX_PREFIX_LENGTH;
+    }
+
+    /**
+     * The same on the key's ISO-8859-1 bytes (characters outside Latin-1 arrive as {@code '?'}, those above
+     * ASCII as bytes the tables reject), so the caller can hash the very same bytes afterwards. One table lookup
+     * per character and one CRC32 over the array (a JVM intrinsic); allocates nothing.
+     */
+    public static boolean isWellFormed(byte[] key) {
+        int length = key.length;
+        int prefixLength = length - SECRET_LENGTH - CHECKSUM_LENGTH;
+        if (prefixLength < 2 || prefixLength > MAX_PREFIX_LENGTH || key[prefixLength - 1] != '_') {
             return false;
         }
-        CRC32 crc = new CRC32();
         for (int i = 0; i < prefixLength - 1; i++) {
-            char c = key.charAt(i);
-            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+            if ((CLASS[key[i] & 0xff] & PREFIX_CHAR) == 0) {
                 return false;
             }
-            crc.update(c);
         }
-        crc.update('_');
         int checksumStart = length - CHECKSUM_LENGTH;
         for (int i = prefixLength; i < checksumStart; i++) {
-            char c = key.charAt(i);
-            if (digit(c) < 0) {
+            if (DIGIT[key[i] & 0xff] < 0) {
                 return false;
             }
-            crc.update(c);
         }
         long checksum = 0;
         for (int i = checksumStart; i < length; i++) {
-            int d = digit(key.charAt(i));
+            int d = DIGIT[key[i] & 0xff];
             if (d < 0) {
                 return false;
             }
             checksum = checksum * 62 + d;
         }
+        CRC32 crc = new CRC32();
+        crc.update(key, 0, checksumStart);
         return checksum == crc.getValue();
     }
 
@@ -109,17 +118,23 @@ public final class KeyCodec {
         return key.substring(0, prefixLength + HINT_SECRET_CHARS);
     }
 
-    private static int digit(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
+    /** Base62 value of each byte, or -1. */
+    private static final byte[] DIGIT = new byte[256];
+    /** Character classes: bit {@link #PREFIX_CHAR} for [a-z0-9]. */
+    private static final byte[] CLASS = new byte[256];
+    private static final byte PREFIX_CHAR = 1;
+
+    static {
+        java.util.Arrays.fill(DIGIT, (byte) -1);
+        for (int i = 0; i < ALPHABET.length; i++) {
+            DIGIT[ALPHABET[i]] = (byte) i;
         }
-        if (c >= 'A' && c <= 'Z') {
-            return c - 'A' + 10;
+        for (char c = 'a'; c <= 'z'; c++) {
+            CLASS[c] = PREFIX_CHAR;
         }
-        if (c >= 'a' && c <= 'z') {
-            return c - 'a' + 36;
+        for (char c = '0'; c <= '9'; c++) {
+            CLASS[c] = PREFIX_CHAR;
         }
-        return -1;
     }
 
     private static void appendBase62(StringBuilder out, BigInteger value, int width) {

@@ -44,7 +44,12 @@ public final class KeyHasher {
 
     /** The hex hash under which a key is stored. */
     public String hash(String key) {
-        return hex(perThread.get().apply(key.getBytes(StandardCharsets.ISO_8859_1)));
+        return hash(key.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** The same on the key's ISO-8859-1 bytes. */
+    public String hash(byte[] key) {
+        return hex(perThread.get().apply(key));
     }
 
     /** True when {@code hex} is 64 lowercase hex characters, the shape of every hash this class makes. */

@@ -56,7 +56,7 @@ class KeyCodecTest {
     @Test
     void garbageIsNotWellFormed() {
         String key = new KeyCodec("ak_").generate();
-        assertFalse(KeyCodec.isWellFormed(null));
+        assertFalse(KeyCodec.isWellFormed((String) null));
         assertFalse(KeyCodec.isWellFormed(""));
         assertFalse(KeyCodec.isWellFormed("secret"));
         assertFalse(KeyCodec.isWellFormed(key + "x"));
@@ -86,5 +86,16 @@ class KeyCodecTest {
     void hintIsPrefixAndFourSecretCharacters() {
         String key = new KeyCodec("live_").generate();
         assertEquals(key.substring(0, 9), KeyCodec.hint(key));
+    }
+
+    @Test
+    void nonAsciiLookalikesAreRefused() {
+        String key = new KeyCodec("ak_").generate();
+        int i = key.indexOf('a', 3) > 0 ? key.indexOf('a', 3) : 3;
+        String lookalike = key.substring(0, i) + '\u0161' + key.substring(i + 1); // low byte 0x61 is 'a'
+        assertFalse(KeyCodec.isWellFormed(lookalike), "a non-ASCII character must not pass as its low byte");
+        String latin1 = key.substring(0, i) + '\u00e1' + key.substring(i + 1);
+        assertFalse(KeyCodec.isWellFormed(latin1));
+        assertFalse(KeyCodec.isWellFormed("AK_" + key.substring(3)));
     }
 }
