@@ -2,8 +2,8 @@
 # End-to-end HTTP load run on Payara Micro: /bench/open (no check), /bench/naive (hand-written plaintext
 # comparison), /bench/key (@ApiKeyRequired) and /benchjwt/jwt (MicroProfile JWT, its own deployment), same
 # small body, same wrk settings, endpoints alternating within each round; then /bench/key once per backend.
-#   bench/http.sh quick   ~6 minutes: memory and redis, short runs (a smoke check of the numbers)
-#   bench/http.sh full    ~45 minutes: every backend, 3 rounds, 60 s warm-up for MP JWT
+#   bench/http.sh quick   ~3 minutes: memory and redis, short runs (a smoke check of the script, not figures)
+#   bench/http.sh full    ~25 minutes: every backend, 3 rounds of 10 s per endpoint, 60 s warm-up for MP JWT
 # Needs PostgreSQL and Redis on 127.0.0.1 (the redis-cache and jpa runs use database apiauth_bench, created and
 # dropped here, and Redis keys under apiauth-bench-http:, deleted here). Port 8080 must be free.
 # Output: bench/results/http-<mode>.log (raw wrk output) and http-<mode>.md (the table).
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 mode=${1:-quick}
 case "$mode" in
   quick) WARM=5; WARM_JWT=20; DUR=5; ROUNDS=1; CONNS="16 64"; BACKENDS="memory redis"; USAGE_RUN=15 ;;
-  full) WARM=20; WARM_JWT=60; DUR=15; ROUNDS=3; CONNS="16 64"; BACKENDS="memory redis redis-cache redis-cache-near jpa"; USAGE_RUN=30 ;;
+  full) WARM=15; WARM_JWT=60; DUR=10; ROUNDS=3; CONNS="16 64"; BACKENDS="memory redis redis-cache redis-cache-near jpa"; USAGE_RUN=30 ;;
   *) echo "usage: bench/http.sh [quick|full]" >&2; exit 2 ;;
 esac
 FLUSH=5
@@ -97,9 +97,12 @@ for backend in $BACKENDS; do
     echo "   warm-up $ep ${w}s"
     wrk -t1 -c16 -d"${w}s" -H "$(header_for $ep)" "$(url_for $ep)" > /dev/null
   done
+  read -r -a EPS <<< "$ENDPOINTS"
   for conns in $CONNS; do
     for round in $(seq 1 "$ROUNDS"); do
-      for ep in $ENDPOINTS; do
+      # alternate, and rotate the order each round so that no endpoint always runs right after another
+      for k in $(seq 0 $((${#EPS[@]} - 1))); do
+        ep=${EPS[$(( (k + round) % ${#EPS[@]} ))]}
         echo "   c=$conns round $round $ep"
         run_wrk "backend=$backend conns=$conns round=$round endpoint=$ep" "$conns" "$DUR" "$(url_for $ep)" "$(header_for $ep)"
       done
@@ -110,7 +113,7 @@ for backend in $BACKENDS; do
   wrk -t1 -c16 -d"${USAGE_RUN}s" -H "X-API-Key: $KEY" "$BASE/bench/key" > /dev/null
   sleep $((FLUSH + 1))
   after=$(curl -s "$BASE/bench/stats/usage-writes")
-  echo "### usage backend=$backend seconds=$USAGE_RUN flush=$FLUSH writes=$((after - before))" >> "$RAW"
+  echo "### usage backend=$backend seconds=$USAGE_RUN window=$((USAGE_RUN + FLUSH + 1)) flush=$FLUSH writes=$((after - before))" >> "$RAW"
   kill "$PAYARA_PID"; wait "$PAYARA_PID" 2>/dev/null || true; PAYARA_PID=
 done
 

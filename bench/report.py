@@ -68,11 +68,12 @@ def main(path):
               f"| {statistics.mean(ratios):.2f} | {sum(r['errors'] for r in runs)} |")
     if usage:
         print()
-        print("| backend | load on one key | flush interval | lastUsedAt writes | writes per interval |")
-        print("| --- | --- | --- | --- | --- |")
+        print("| backend | load on one key | window observed | flush interval | flushes in window | lastUsedAt writes | writes per flush |")
+        print("| --- | --- | --- | --- | --- | --- | --- |")
         for u in usage:
-            intervals = int(u["seconds"]) / int(u["flush"])
-            print(f"| {u['backend']} | {u['seconds']} s | {u['flush']} s | {u['writes']} | {int(u['writes']) / intervals:.2f} |")
+            flushes = int(u["window"]) // int(u["flush"])
+            print(f"| {u['backend']} | {u['seconds']} s | {u['window']} s | {u['flush']} s | {flushes} | {u['writes']} "
+                  f"| {int(u['writes']) / flushes:.2f} |")
 
 
 if __name__ == "__main__":
