@@ -90,7 +90,12 @@ public class BackendLookupBenchmark {
         database = TestDatabases.uniqueName("bench");
         DataSource ds = TestDatabases.createPostgres(database);
         JpaSchema.create(ds);
-        jpa = JpaBackend.create(ds);
+        // pooled, as a server's datasource is (PGSimpleDataSource would open a connection per lookup)
+        jpa = JpaBackend.createPooled(Map.of(
+                "jakarta.persistence.jdbc.url", "jdbc:postgresql://" + TestDatabases.PG_HOST + ":" + TestDatabases.PG_PORT + "/" + database,
+                "jakarta.persistence.jdbc.user", TestDatabases.PG_USER,
+                "jakarta.persistence.jdbc.password", "",
+                "jakarta.persistence.jdbc.driver", "org.postgresql.Driver"));
         return jpa;
     }
 

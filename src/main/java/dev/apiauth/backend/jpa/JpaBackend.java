@@ -66,6 +66,18 @@ public final class JpaBackend implements Backend, AutoCloseable {
         return create(dataSource, Map.of());
     }
 
+    /**
+     * Outside an application server, where a {@link DataSource} is rarely pooled: a backend that connects with
+     * the JPA provider's own connection pool, from {@code jakarta.persistence.jdbc.url}, {@code .user},
+     * {@code .password} (and {@code .driver}) in {@code properties}.
+     */
+    public static JpaBackend createPooled(Map<String, ?> properties) {
+        if (!properties.containsKey("jakarta.persistence.jdbc.url")) {
+            throw new IllegalArgumentException("jakarta.persistence.jdbc.url is required");
+        }
+        return create(null, properties);
+    }
+
     @Override
     public Optional<ApiKey> getByHash(String keyHash) {
         return read(repo -> repo.getByHash(keyHash));

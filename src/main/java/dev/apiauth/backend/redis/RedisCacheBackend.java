@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import java.util.logging.Logger;
 import org.redisson.api.RBucket;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -36,7 +35,6 @@ import org.redisson.client.codec.StringCodec;
  */
 public final class RedisCacheBackend implements Backend, AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(RedisCacheBackend.class.getName());
     private static final String ABSENT = "-";
     static final int NEAR_CACHE_SIZE = 10_000;
 
