@@ -1,6 +1,8 @@
 package dev.apiauth.backend.redis;
 
+import dev.apiauth.backend.BackendException;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -20,6 +22,25 @@ final class CircuitBreaker {
     CircuitBreaker(long pauseMillis, LongSupplier nanoTime) {
         this.pauseNanos = pauseMillis * 1_000_000L;
         this.nanoTime = nanoTime;
+    }
+
+    /**
+     * Runs a Redis command unless Redis failed less than the pause ago; any failure opens the breaker.
+     *
+     * @throws BackendException when the command failed or was skipped
+     */
+    <T> T call(Supplier<T> command) {
+        if (!allows()) {
+            throw new BackendException("Redis is unavailable (failed less than " + pauseNanos / 1_000_000 + " ms ago)");
+        }
+        try {
+            T result = command.get();
+            success();
+            return result;
+        } catch (RuntimeException e) {
+            failure(e);
+            throw new BackendException("Redis call failed: " + e.getMessage(), e);
+        }
     }
 
     /** Whether Redis should be tried now. */

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Supplier;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -107,13 +106,13 @@ public final class RedisBackend implements Backend {
 
     @Override
     public Optional<ApiKey> getByHash(String keyHash) {
-        String record = call(() -> redis.<String, String>getMap(recordKey(keyHash), StringCodec.INSTANCE).get("r"));
+        String record = breaker.call(() -> redis.<String, String>getMap(recordKey(keyHash), StringCodec.INSTANCE).get("r"));
         return Optional.ofNullable(record).map(RecordCodec::decode);
     }
 
     @Override
     public Optional<ApiKey> getById(UUID id) {
-        String record = call(() -> script.eval(RScript.Mode.READ_ONLY, GET_BY_ID, RScript.ReturnType.VALUE,
+        String record = breaker.call(() -> script.eval(RScript.Mode.READ_ONLY, GET_BY_ID, RScript.ReturnType.VALUE,
                 List.of(idKey(id)), namespace));
         return Optional.ofNullable(record).map(RecordCodec::decode);
     }
@@ -121,7 +120,7 @@ public final class RedisBackend implements Backend {
     @Override
     public ApiKey create(ApiKey key) {
         ApiKey stored = key.withVersion(0);
-        Long created = call(() -> script.eval(RScript.Mode.READ_WRITE, CREATE, RScript.ReturnType.LONG,
+        Long created = breaker.call(() -> script.eval(RScript.Mode.READ_WRITE, CREATE, RScript.ReturnType.LONG,
                 List.of(recordKey(key.keyHash()), idKey(key.id()), ownerKey(key.ownerId())),
                 RecordCodec.encode(stored), key.keyHash(), Long.toString(key.createdAt().toEpochMilli()),
                 expireAt(key), key.ownerId()));
@@ -134,7 +133,7 @@ public final class RedisBackend implements Backend {
     @Override
     public ApiKey update(ApiKey key) {
         ApiKey stored = key.withVersion(key.version() + 1);
-        Long result = call(() -> script.eval(RScript.Mode.READ_WRITE, UPDATE, RScript.ReturnType.LONG,
+        Long result = breaker.call(() -> script.eval(RScript.Mode.READ_WRITE, UPDATE, RScript.ReturnType.LONG,
                 List.of(recordKey(key.keyHash()), idKey(key.id())),
                 Long.toString(key.version()), RecordCodec.encode(stored), key.keyHash(), expireAt(key), key.ownerId(),
                 Long.toString(stored.version())));
@@ -152,12 +151,12 @@ public final class RedisBackend implements Backend {
 
     @Override
     public void delete(UUID id) {
-        call(() -> script.eval(RScript.Mode.READ_WRITE, DELETE, RScript.ReturnType.LONG, List.of(idKey(id)), namespace));
+        breaker.call(() -> script.eval(RScript.Mode.READ_WRITE, DELETE, RScript.ReturnType.LONG, List.of(idKey(id)), namespace));
     }
 
     @Override
     public List<ApiKey> listByOwner(String ownerId) {
-        List<Object> records = call(() -> script.eval(RScript.Mode.READ_WRITE, LIST, RScript.ReturnType.LIST,
+        List<Object> records = breaker.call(() -> script.eval(RScript.Mode.READ_WRITE, LIST, RScript.ReturnType.LIST,
                 List.of(ownerKey(ownerId)), namespace));
         List<ApiKey> keys = new ArrayList<>(records.size());
         for (Object record : records) {
@@ -181,20 +180,5 @@ public final class RedisBackend implements Backend {
 
     private static String expireAt(ApiKey key) {
         return key.expiresAt() == null ? "" : Long.toString(key.expiresAt().toEpochMilli());
-    }
-
-    /** Runs a Redis call; any failure of Redis becomes a {@link BackendException}. */
-    private <T> T call(Supplier<T> command) {
-        if (!breaker.allows()) {
-            throw new BackendException("Redis is unavailable (failed less than " + PAUSE_MILLIS + " ms ago)");
-        }
-        try {
-            T result = command.get();
-            breaker.success();
-            return result;
-        } catch (RuntimeException e) {
-            breaker.failure(e);
-            throw new BackendException("Redis call failed: " + e.getMessage(), e);
-        }
     }
 }

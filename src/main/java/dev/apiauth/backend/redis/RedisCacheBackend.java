@@ -2,6 +2,7 @@ package dev.apiauth.backend.redis;
 
 import dev.apiauth.ApiKey;
 import dev.apiauth.backend.Backend;
+import dev.apiauth.backend.BackendException;
 import dev.apiauth.internal.RecordCodec;
 import java.time.Duration;
 import java.util.List;
@@ -170,15 +171,9 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
 
     /** A Redis call, or null when Redis is down or failing: the cache is then simply bypassed. */
     private <T> T redis(Supplier<T> command) {
-        if (!breaker.allows()) {
-            return null;
-        }
         try {
-            T result = command.get();
-            breaker.success();
-            return result;
-        } catch (RuntimeException e) {
-            breaker.failure(e);
+            return breaker.call(command);
+        } catch (BackendException e) {
             if (near != null) {
                 near.clear(); // invalidations from other nodes may be missed while Redis is away
             }

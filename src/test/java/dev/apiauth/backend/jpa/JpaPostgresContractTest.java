@@ -9,58 +9,20 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.List;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/**
- * JPA on the real PostgreSQL, in a database of its own. The shipped DDL is applied the way a migration
- * tool would (plain JDBC) and the backend runs with {@code apiauth.jpa.schema=none}.
- */
-class JpaPostgresContractTest extends JpaBackendContract {
+/** JPA on the real PostgreSQL (the shipped postgresql.sql), in a database of its own; plus the query plan. */
+class JpaPostgresContractTest extends JpaServerContract {
 
-    private static String name;
-    private static final List<String> extra = new ArrayList<>();
-    private static DataSource ds;
-    private static JpaBackend shared;
-
-    @BeforeAll
-    static void start() {
-        name = TestDatabases.uniqueName("pg");
-        ds = TestDatabases.createPostgres(name);
-        TestDatabases.apply(ds, JpaSchema.script("postgresql"));
-        shared = (JpaBackend) viaProvider(ds, "none");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (shared != null) {
-            shared.close();
-        }
-        if (name != null) {
-            TestDatabases.dropPostgres(name);
-        }
-        extra.forEach(TestDatabases::dropPostgres);
+    @Override
+    protected DataSource createDatabase(String name) {
+        return TestDatabases.createPostgres(name);
     }
 
     @Override
-    protected DataSource dataSource() {
-        return ds;
-    }
-
-    @Override
-    protected JpaBackend jpaBackend() {
-        return shared;
-    }
-
-    @Override
-    protected DataSource emptyDatabase() {
-        String empty = TestDatabases.uniqueName("pg_empty");
-        extra.add(empty);
-        return TestDatabases.createPostgres(empty);
+    protected void dropDatabase(String name) {
+        TestDatabases.dropPostgres(name);
     }
 
     @Override
@@ -77,7 +39,7 @@ class JpaPostgresContractTest extends JpaBackendContract {
         }
         ApiKey probe = backend.create(newKey(owner("plan"), now));
         StringBuilder plan = new StringBuilder();
-        try (Connection c = ds.getConnection()) {
+        try (Connection c = dataSource().getConnection()) {
             try (Statement s = c.createStatement()) {
                 s.execute("ANALYZE apiauth_keys");
             }

@@ -6,8 +6,13 @@ import dev.apiauth.backend.memory.MemoryBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** The backend contract on the Redis cache in front of the memory backend (near cache: false). */
+/** The backend contract on the Redis cache in front of the memory backend, without the near cache. */
 class RedisCacheOverMemoryContractTest extends BackendContract {
+
+    /** Whether the cache under test has a near cache. */
+    protected boolean nearCache() {
+        return false;
+    }
 
     private static RedisCacheFixture redis;
 
@@ -25,7 +30,7 @@ class RedisCacheOverMemoryContractTest extends BackendContract {
 
     @Override
     protected Backend newBackend() {
-        return redis.cache(new MemoryBackend(), false);
+        return redis.cache(new MemoryBackend(), nearCache());
     }
 
     @Override

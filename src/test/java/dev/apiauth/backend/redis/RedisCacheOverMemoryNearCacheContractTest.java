@@ -1,35 +1,10 @@
 package dev.apiauth.backend.redis;
 
-import dev.apiauth.backend.Backend;
-import dev.apiauth.backend.BackendContract;
-import dev.apiauth.backend.memory.MemoryBackend;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-
-/** The backend contract on the Redis cache in front of the memory backend (near cache: true). */
-class RedisCacheOverMemoryNearCacheContractTest extends BackendContract {
-
-    private static RedisCacheFixture redis;
-
-    @BeforeAll
-    static void connect() {
-        redis = new RedisCacheFixture();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
+/** The backend contract on the Redis cache in front of the memory backend, with the near cache. */
+class RedisCacheOverMemoryNearCacheContractTest extends RedisCacheOverMemoryContractTest {
 
     @Override
-    protected Backend newBackend() {
-        return redis.cache(new MemoryBackend(), true);
-    }
-
-    @Override
-    protected void release(Backend backend) {
-        ((RedisCacheBackend) backend).close();
+    protected boolean nearCache() {
+        return true;
     }
 }
