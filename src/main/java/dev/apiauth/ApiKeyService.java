@@ -93,7 +93,7 @@ public final class ApiKeyService implements AutoCloseable {
         requireText("name", request.name());
         requireText("ownerId", request.ownerId());
         for (String scope : request.scopes()) {
-            if (scope == null || scope.isEmpty() || scope.length() > MAX_TEXT_LENGTH || scope.chars().anyMatch(Character::isWhitespace)) {
+            if (!ScopeRequirement.isScope(scope) || scope.length() > MAX_TEXT_LENGTH) {
                 throw new IllegalArgumentException("scopes: '" + scope + "' is not a scope; expected non-empty strings without"
                         + " whitespace, at most " + MAX_TEXT_LENGTH + " characters");
             }

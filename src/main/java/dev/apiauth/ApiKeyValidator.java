@@ -53,7 +53,7 @@ public final class ApiKeyValidator {
         }
         String hash = hasher.hash(ascii);
         ApiKey key;
-        if (bootstrapKey != null && KeyHasher.sameHash(hash, bootstrapKey.keyHash())) {
+        if (bootstrapKey != null && hash.equals(bootstrapKey.keyHash())) { // hashes are not secret
             key = bootstrapKey;
         } else {
             try {

@@ -28,12 +28,17 @@ public final class ScopeRequirement {
      */
     public static ScopeRequirement of(Match match, String... scopes) {
         for (String scope : scopes) {
-            if (scope == null || scope.isEmpty() || scope.chars().anyMatch(Character::isWhitespace)) {
+            if (!isScope(scope)) {
                 throw new IllegalArgumentException("scope '" + scope + "' is blank or contains whitespace; scopes are"
                         + " non-empty strings without spaces such as orders:read");
             }
         }
         return scopes.length == 0 ? ANY_KEY : new ScopeRequirement(Set.copyOf(Arrays.asList(scopes)), match);
+    }
+
+    /** A scope is a non-empty string without whitespace (so that stores can keep scopes space-separated). */
+    public static boolean isScope(String scope) {
+        return scope != null && !scope.isEmpty() && scope.chars().noneMatch(Character::isWhitespace);
     }
 
     public static ScopeRequirement of(ApiKeyRequired annotation) {

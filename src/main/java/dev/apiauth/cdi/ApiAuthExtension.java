@@ -25,8 +25,10 @@ import java.lang.reflect.Type;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
@@ -51,6 +53,7 @@ public class ApiAuthExtension implements Extension {
     private final TreeMap<String, Bean<?>> namedBackends = new TreeMap<>();
     /** Application beans that providers asked for ({@link BackendProvider#applicationBeanTypes()}), by type name. */
     private final Map<String, Bean<?>> providerBeans = new HashMap<>();
+    private final Set<String> providerBeanTypes = new HashSet<>();
     private Bean<?> applicationBackend;
     private ApiAuthConfig config;
 
@@ -60,6 +63,7 @@ public class ApiAuthExtension implements Extension {
             try {
                 BackendProvider provider = it.next();
                 providers.putIfAbsent(provider.name(), provider);
+                providerBeanTypes.addAll(provider.applicationBeanTypes());
             } catch (ServiceConfigurationError | LinkageError e) {
                 LOG.log(Level.FINE, "skipping a BackendProvider that cannot be loaded", e);
             }
@@ -81,10 +85,8 @@ public class ApiAuthExtension implements Extension {
         }
         for (Type type : bean.getTypes()) {
             String name = type instanceof Class<?> c ? c.getName() : type.getTypeName();
-            for (BackendProvider provider : providers.values()) {
-                if (provider.applicationBeanTypes().contains(name)) {
-                    providerBeans.putIfAbsent(name, bean);
-                }
+            if (providerBeanTypes.contains(name)) {
+                providerBeans.putIfAbsent(name, bean);
             }
         }
     }

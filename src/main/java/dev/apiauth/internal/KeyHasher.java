@@ -66,11 +66,6 @@ public final class KeyHasher {
         return true;
     }
 
-    /** Compares two hashes in time independent of where they differ. */
-    public static boolean sameHash(String a, String b) {
-        return MessageDigest.isEqual(a.getBytes(StandardCharsets.ISO_8859_1), b.getBytes(StandardCharsets.ISO_8859_1));
-    }
-
     private static String hex(byte[] bytes) {
         char[] out = new char[bytes.length * 2];
         for (int i = 0; i < bytes.length; i++) {

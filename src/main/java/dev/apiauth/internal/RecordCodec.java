@@ -30,7 +30,7 @@ public final class RecordCodec {
         fields.put("owner", key.ownerId());
         fields.put("hash", key.keyHash());
         fields.put("hint", key.hint());
-        fields.put("scopes", String.join(" ", new TreeSet<>(key.scopes())));
+        fields.put("scopes", encodeScopes(key.scopes()));
         fields.put("created", millis(key.createdAt()));
         fields.put("expires", millis(key.expiresAt()));
         fields.put("used", millis(key.lastUsedAt()));
@@ -42,10 +42,18 @@ public final class RecordCodec {
 
     public static ApiKey decode(String text) {
         Map<String, String> f = decodeMap(text);
-        String scopes = f.getOrDefault("scopes", "");
         return new ApiKey(UUID.fromString(f.get("id")), f.get("name"), f.get("owner"), f.get("hash"), f.get("hint"),
-                scopes.isEmpty() ? Set.of() : Set.of(scopes.split(" ")), instant(f.get("created")), instant(f.get("expires")),
+                decodeScopes(f.getOrDefault("scopes", "")), instant(f.get("created")), instant(f.get("expires")),
                 instant(f.get("used")), instant(f.get("revoked")), decodeMap(f.get("meta")), Long.parseLong(f.get("version")));
+    }
+
+    /** Scopes sorted and space-separated (a scope never contains whitespace). */
+    public static String encodeScopes(Set<String> scopes) {
+        return String.join(" ", new TreeSet<>(scopes));
+    }
+
+    public static Set<String> decodeScopes(String text) {
+        return text == null || text.isEmpty() ? Set.of() : Set.of(text.split(" "));
     }
 
     /** {@code k=v&k2=v2}, keys sorted, both sides URL-encoded. */

@@ -11,8 +11,6 @@ import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 import java.time.Instant;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -94,7 +92,7 @@ public class ApiKeyEntity {
     void copy(ApiKey key) {
         name = key.name();
         hint = key.hint();
-        scopes = String.join(" ", new TreeSet<>(key.scopes()));
+        scopes = RecordCodec.encodeScopes(key.scopes());
         createdAt = key.createdAt();
         expiresAt = key.expiresAt();
         lastUsedAt = key.lastUsedAt();
@@ -103,8 +101,7 @@ public class ApiKeyEntity {
     }
 
     ApiKey toApiKey() {
-        Set<String> scopeSet = scopes.isEmpty() ? Set.of() : Set.of(scopes.split(" "));
-        return new ApiKey(UUID.fromString(id), name, ownerId, keyHash, hint, scopeSet, createdAt, expiresAt, lastUsedAt,
+        return new ApiKey(UUID.fromString(id), name, ownerId, keyHash, hint, RecordCodec.decodeScopes(scopes), createdAt, expiresAt, lastUsedAt,
                 revokedAt, RecordCodec.decodeMap(metadata), version);
     }
 

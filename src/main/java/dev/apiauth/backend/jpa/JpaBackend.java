@@ -202,9 +202,6 @@ public final class JpaBackend implements Backend, AutoCloseable {
                     }
                 }
             }
-            if (t.getCause() == t) {
-                break;
-            }
         }
         return false;
     }

@@ -62,8 +62,4 @@ final class CircuitBreaker {
             LOG.log(Level.WARNING, "Redis failed; skipping it for " + pauseNanos / 1_000_000 + " ms at a time until it answers", e);
         }
     }
-
-    boolean isOpen() {
-        return open;
-    }
 }

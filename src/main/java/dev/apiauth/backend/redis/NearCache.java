@@ -96,10 +96,6 @@ final class NearCache implements AutoCloseable {
         entries.clear();
     }
 
-    int size() {
-        return entries.size();
-    }
-
     @Override
     public void close() {
         try {
