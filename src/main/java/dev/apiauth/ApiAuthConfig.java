@@ -3,6 +3,7 @@ package dev.apiauth;
 import dev.apiauth.internal.ConfigReader;
 import dev.apiauth.internal.KeyCodec;
 import dev.apiauth.internal.KeyHasher;
+import dev.apiauth.internal.Secrets;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -73,8 +74,14 @@ public final class ApiAuthConfig {
         managementScope = in.matching(MANAGEMENT_SCOPE, DEFAULT_MANAGEMENT_SCOPE, SCOPE, "a scope without whitespace");
         String hash = in.optionalString(BOOTSTRAP_ADMIN_KEY_HASH);
         if (hash != null && !KeyHasher.isHash(hash)) {
-            in.problem(BOOTSTRAP_ADMIN_KEY_HASH, hash.length() > 80 ? hash.substring(0, 8) + "..." : hash,
-                    "64 lowercase hex characters, as printed by 'java -jar jakarta-api-auth.jar generate'");
+            if (Secrets.looksLikeKey(hash)) {
+                in.problemWithoutValue(BOOTSTRAP_ADMIN_KEY_HASH, "this looks like an API key, not its hash. Never configure"
+                        + " the key itself: configure its hash, 64 lowercase hex characters, as printed by"
+                        + " 'java -jar jakarta-api-auth.jar generate' (and treat the pasted key as leaked)");
+            } else {
+                in.problemWithoutValue(BOOTSTRAP_ADMIN_KEY_HASH, hash.length() + " characters; expected 64 lowercase hex"
+                        + " characters, as printed by 'java -jar jakarta-api-auth.jar generate'");
+            }
             hash = null;
         }
         bootstrapAdminKeyHash = hash;
@@ -117,6 +124,11 @@ public final class ApiAuthConfig {
         if (pepper != null && pepper.length < MIN_PEPPER_BYTES) {
             LOG.warning(HASH_PEPPER + " is " + pepper.length + " bytes long; use at least " + MIN_PEPPER_BYTES
                     + " random bytes (e.g. 'openssl rand -base64 32') so that the pepper adds real secrecy");
+        }
+        if (bootstrapAdminKeyHash != null) {
+            LOG.warning(BOOTSTRAP_ADMIN_KEY_HASH + " is set: its key is accepted by the management API (scope " + managementScope
+                    + ") and nowhere else, without being stored or revocable. Create real admin keys with it, then remove"
+                    + " the setting");
         }
         if (managementEnabled && bootstrapAdminKeyHash == null) {
             LOG.info(MANAGEMENT_ENABLED + "=true without " + BOOTSTRAP_ADMIN_KEY_HASH

@@ -16,6 +16,12 @@ public class ApiAuthConfigurationException extends RuntimeException {
         this(List.of(problem));
     }
 
+    /** One problem, keeping what caused it (a backend that could not start). */
+    public ApiAuthConfigurationException(String problem, Throwable cause) {
+        this(List.of(problem));
+        initCause(cause);
+    }
+
     public ApiAuthConfigurationException(List<String> problems) {
         super(problems.size() == 1
                 ? problems.get(0)

@@ -18,6 +18,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Issues and manages API keys on a {@link Backend}: create, get, list, revoke, rotate, delete; and hands out
@@ -34,7 +36,16 @@ import java.util.UUID;
 public final class ApiKeyService implements AutoCloseable {
 
     /** Longest accepted name, owner id, scope, metadata key or value. */
+    private static final Logger LOG = Logger.getLogger(ApiKeyService.class.getName());
     public static final int MAX_TEXT_LENGTH = 256;
+    /** At most this many scopes per key. */
+    public static final int MAX_SCOPES = 64;
+    /** At most this many metadata entries per key. */
+    public static final int MAX_METADATA_ENTRIES = 32;
+    /** A key's expiry is at most this far in the future (every supported store can hold it). */
+    public static final Duration MAX_LIFETIME = Duration.ofDays(100 * 365L);
+    /** A rotation's grace period is at most this long. */
+    public static final Duration MAX_GRACE_PERIOD = Duration.ofDays(365);
     public static final String BOOTSTRAP_OWNER = "apiauth-bootstrap";
 
     private final Backend backend;
@@ -92,14 +103,29 @@ public final class ApiKeyService implements AutoCloseable {
         Instant now = now();
         requireText("name", request.name());
         requireText("ownerId", request.ownerId());
+        if (!request.ownerId().equals(request.ownerId().strip())) {
+            throw new IllegalArgumentException("ownerId: must not start or end with whitespace");
+        }
+        if (request.scopes().size() > MAX_SCOPES) {
+            throw new IllegalArgumentException("scopes: " + request.scopes().size() + " scopes; at most " + MAX_SCOPES);
+        }
         for (String scope : request.scopes()) {
-            if (!ScopeRequirement.isScope(scope) || scope.length() > MAX_TEXT_LENGTH) {
-                throw new IllegalArgumentException("scopes: '" + scope + "' is not a scope; expected non-empty strings without"
-                        + " whitespace, at most " + MAX_TEXT_LENGTH + " characters");
+            if (!ScopeRequirement.isScope(scope) || scope.length() > MAX_TEXT_LENGTH || hasControlCharacter(scope)) {
+                throw new IllegalArgumentException("scopes: not a scope; expected non-empty strings without whitespace or"
+                        + " control characters, at most " + MAX_TEXT_LENGTH + " characters");
             }
         }
-        if (request.expiresAt() != null && !request.expiresAt().isAfter(now)) {
-            throw new IllegalArgumentException("expiresAt: " + request.expiresAt() + " is not in the future");
+        if (request.expiresAt() != null) {
+            if (!request.expiresAt().isAfter(now)) {
+                throw new IllegalArgumentException("expiresAt: " + request.expiresAt() + " is not in the future");
+            }
+            if (request.expiresAt().isAfter(now.plus(MAX_LIFETIME))) {
+                throw new IllegalArgumentException("expiresAt: " + request.expiresAt() + " is more than " + MAX_LIFETIME.toDays()
+                        + " days in the future; omit it for a key that does not expire");
+            }
+        }
+        if (request.metadata().size() > MAX_METADATA_ENTRIES) {
+            throw new IllegalArgumentException("metadata: " + request.metadata().size() + " entries; at most " + MAX_METADATA_ENTRIES);
         }
         for (Map.Entry<String, String> entry : request.metadata().entrySet()) {
             requireText("metadata key", entry.getKey());
@@ -145,29 +171,50 @@ public final class ApiKeyService implements AutoCloseable {
      */
     public GeneratedKey rotate(UUID id, Duration gracePeriod) {
         Objects.requireNonNull(gracePeriod, "gracePeriod");
-        if (gracePeriod.isNegative()) {
-            throw new IllegalArgumentException("gracePeriod: " + gracePeriod + " is negative");
+        if (gracePeriod.isNegative() || gracePeriod.compareTo(MAX_GRACE_PERIOD) > 0) {
+            throw new IllegalArgumentException("gracePeriod: " + gracePeriod + " is out of range; expected PT0S to "
+                    + MAX_GRACE_PERIOD.toDays() + " days (P" + MAX_GRACE_PERIOD.toDays() + "D)");
         }
         Instant now = now();
-        ApiKey old = backend.getById(id).orElseThrow(() -> new UnknownKeyException(id));
-        if (old.isRevoked()) {
-            throw new IllegalStateException("API key " + id + " is revoked; a revoked key cannot be rotated");
-        }
-        if (old.isExpiredAt(now)) {
-            throw new IllegalStateException("API key " + id + " has expired; issue a new key instead");
-        }
-        GeneratedKey successor = issue(old.name(), old.ownerId(), old.scopes(), old.expiresAt(), old.metadata(), now);
         Instant graceEnd = now.plus(gracePeriod);
-        Records.modify(backend, id, key -> {
-            if (key.isRevoked()) {
-                return key;
-            }
-            if (gracePeriod.isZero()) {
-                return key.withRevokedAt(now);
-            }
-            return key.expiresAt() != null && !key.expiresAt().isAfter(graceEnd) ? key : key.withExpiresAt(graceEnd);
-        });
+        ApiKey old = backend.getById(id).orElseThrow(() -> new UnknownKeyException(id));
+        requireRotatable(old, now);
+        GeneratedKey successor = issue(old.name(), old.ownerId(), old.scopes(), old.expiresAt(), old.metadata(), now);
+        // Only now shorten the old key, under its optimistic lock; a revocation that landed since the read wins,
+        // and the successor, never handed out, is withdrawn: a revoked key cannot live on through its rotation.
+        try {
+            Records.modify(backend, id, key -> {
+                requireRotatable(key, now);
+                if (gracePeriod.isZero()) {
+                    return key.withRevokedAt(now);
+                }
+                return key.expiresAt() != null && !key.expiresAt().isAfter(graceEnd) ? key : key.withExpiresAt(graceEnd);
+            }).orElseThrow(() -> new UnknownKeyException(id));
+        } catch (RuntimeException e) {
+            withdraw(successor, e);
+            throw e;
+        }
         return successor;
+    }
+
+    private static void requireRotatable(ApiKey key, Instant now) {
+        if (key.isRevoked()) {
+            throw new IllegalStateException("API key " + key.id() + " is revoked; a revoked key cannot be rotated");
+        }
+        if (key.isExpiredAt(now)) {
+            throw new IllegalStateException("API key " + key.id() + " has expired; issue a new key instead");
+        }
+    }
+
+    /** Removes a successor whose rotation failed; its plaintext was never returned, so nobody can hold it. */
+    private void withdraw(GeneratedKey successor, RuntimeException cause) {
+        try {
+            backend.delete(successor.record().id());
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+            LOG.log(Level.WARNING, "could not delete the unissued successor " + successor.record().id()
+                    + " of a failed rotation; its key was never handed out", e);
+        }
     }
 
     /** Writes pending {@code lastUsedAt} times now; returns the number of backend writes. */
@@ -219,6 +266,18 @@ public final class ApiKeyService implements AutoCloseable {
         if (value.length() > MAX_TEXT_LENGTH) {
             throw new IllegalArgumentException(field + ": longer than " + MAX_TEXT_LENGTH + " characters");
         }
+        if (hasControlCharacter(value)) {
+            throw new IllegalArgumentException(field + ": must not contain control characters");
+        }
+    }
+
+    private static boolean hasControlCharacter(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isISOControl(value.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Settings of an {@link ApiKeyService}; the defaults match {@link ApiAuthConfig#defaults()}. */

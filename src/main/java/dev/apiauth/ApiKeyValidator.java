@@ -41,6 +41,19 @@ public final class ApiKeyValidator {
      * @param required  the scopes the endpoint needs
      */
     public ValidationResult validate(String presented, ScopeRequirement required) {
+        return validate(presented, required, false);
+    }
+
+    /**
+     * As {@link #validate(String, ScopeRequirement)}, but also accepting the operator's bootstrap admin key
+     * ({@code apiauth.bootstrap.admin-key-hash}); only the management API asks this, so the bootstrap key
+     * opens nothing else.
+     */
+    public ValidationResult validateManagement(String presented, ScopeRequirement required) {
+        return validate(presented, required, true);
+    }
+
+    private ValidationResult validate(String presented, ScopeRequirement required, boolean acceptBootstrap) {
         if (presented == null || presented.isEmpty()) {
             return ValidationResult.MISSING;
         }
@@ -54,6 +67,9 @@ public final class ApiKeyValidator {
         String hash = hasher.hash(ascii);
         ApiKey key;
         if (bootstrapKey != null && hash.equals(bootstrapKey.keyHash())) { // hashes are not secret
+            if (!acceptBootstrap) {
+                return ValidationResult.UNKNOWN; // the bootstrap key is not a key of the application's endpoints
+            }
             key = bootstrapKey;
         } else {
             try {

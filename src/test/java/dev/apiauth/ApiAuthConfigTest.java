@@ -77,7 +77,7 @@ class ApiAuthConfigTest {
         assertEquals(6, e.problems().size(), e.getMessage());
         assertTrue(e.getMessage().contains("apiauth.usage.track=yes is invalid; expected true or false"), e.getMessage());
         assertTrue(e.getMessage().contains("apiauth.usage.flush-interval=0 is invalid; expected a positive duration"), e.getMessage());
-        assertTrue(e.getMessage().contains("apiauth.bootstrap.admin-key-hash=abc"), e.getMessage());
+        assertTrue(e.getMessage().contains("apiauth.bootstrap.admin-key-hash is invalid (value not shown): 3 characters"), e.getMessage());
     }
 
     @Test
@@ -91,6 +91,31 @@ class ApiAuthConfigTest {
     void pepperIsNeverPrinted() {
         ApiAuthConfig c = config(Map.of("apiauth.hash.pepper", "super-secret-pepper-value-0123456789"));
         assertFalse(c.toString().contains("super-secret"), c.toString());
+    }
+
+    @Test
+    void aKeyPastedWhereItsHashBelongsIsRecognisedAndNeverPrinted() {
+        String key = new dev.apiauth.internal.KeyCodec("ops_").generate();
+        String message = failure(Map.of("apiauth.bootstrap.admin-key-hash", key)).getMessage();
+        assertTrue(message.contains("looks like an API key, not its hash"), message);
+        assertFalse(message.contains(key.substring(4, 20)), "no part of the key's secret is printed: " + message);
+    }
+
+    @Test
+    void aWrongHashIsNotPrintedEither() {
+        String message = failure(Map.of("apiauth.bootstrap.admin-key-hash", "not-a-hash-but-maybe-a-secret")).getMessage();
+        assertFalse(message.contains("maybe-a-secret"), message);
+        assertTrue(message.contains("64 lowercase hex"), message);
+    }
+
+    @Test
+    void credentialsInAWrongUriValueAreNeverPrinted() {
+        dev.apiauth.internal.ConfigReader in = new dev.apiauth.internal.ConfigReader(k -> Optional.of("rediss://admin:hunter2@redis host:6380"));
+        in.matching("apiauth.redis.address", null, java.util.regex.Pattern.compile("rediss?://\\S+"), "a Redis URI");
+        ApiAuthConfigurationException e = assertThrows(ApiAuthConfigurationException.class, in::throwIfProblems);
+        assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+        assertFalse(e.getMessage().contains("admin:"), e.getMessage());
+        assertTrue(e.getMessage().contains("apiauth.redis.address=rediss://***@redis host:6380 is invalid"), e.getMessage());
     }
 
     @Test

@@ -125,8 +125,17 @@ class ApiKeyServiceTest {
         Instant past = clock.instant().minusSeconds(1);
         assertMessage("name: must not be blank", () -> service.create(KeyRequest.of(" ", "o")));
         assertMessage("ownerId: must not be blank", () -> service.create(KeyRequest.of("n", null)));
-        assertMessage("scopes: ' ' is not a scope", () -> service.create(KeyRequest.of("n", "o", " ")));
-        assertMessage("scopes: 'a b' is not a scope", () -> service.create(KeyRequest.of("n", "o", "a b")));
+        assertMessage("scopes: not a scope", () -> service.create(KeyRequest.of("n", "o", " ")));
+        assertMessage("scopes: not a scope", () -> service.create(KeyRequest.of("n", "o", "a b")));
+        assertMessage("scopes: not a scope", () -> service.create(KeyRequest.of("n", "o", "a\u0000")));
+        assertMessage("ownerId: must not start or end with whitespace", () -> service.create(KeyRequest.of("n", "owner ")));
+        assertMessage("ownerId: must not contain control characters", () -> service.create(KeyRequest.of("n", "ow\nner")));
+        assertMessage("scopes: 65 scopes; at most 64", () -> service.create(new KeyRequest("n", "o",
+                java.util.stream.IntStream.range(0, 65).mapToObj(i -> "s" + i).collect(java.util.stream.Collectors.toSet()), null, null)));
+        assertMessage("metadata: 33 entries; at most 32", () -> service.create(KeyRequest.of("n", "o").withMetadata(
+                java.util.stream.IntStream.range(0, 33).boxed().collect(java.util.stream.Collectors.toMap(i -> "k" + i, i -> "v")))));
+        assertMessage("expiresAt: +10000-01-01T00:00:00Z is more than 36500 days in the future",
+                () -> service.create(KeyRequest.of("n", "o").expiringAt(Instant.parse("+10000-01-01T00:00:00Z"))));
         assertMessage("expiresAt: " + past + " is not in the future", () -> service.create(KeyRequest.of("n", "o").expiringAt(past)));
         assertMessage("name: longer than 256", () -> service.create(KeyRequest.of("n".repeat(257), "o")));
         assertEquals(0, backend.writes.get());
@@ -241,17 +250,62 @@ class ApiKeyServiceTest {
     }
 
     @Test
-    void bootstrapKeyIsAcceptedWithTheManagementScopeOnly() {
+    void bootstrapKeyIsAcceptedByTheManagementValidationOnlyAndWithTheManagementScopeOnly() {
         String adminKey = new KeyCodec("ops_").generate();
         ApiKeyService withBootstrap = ApiKeyService.builder(backend)
                 .bootstrapKeyHash(KeyHasher.unpeppered().hash(adminKey), Set.of("apiauth:admin")).build();
-        ValidationResult result = withBootstrap.validator().validate(adminKey, ScopeRequirement.of(Match.ALL, "apiauth:admin"));
+        ScopeRequirement management = ScopeRequirement.of(Match.ALL, "apiauth:admin");
+        ValidationResult result = withBootstrap.validator().validateManagement(adminKey, management);
         assertTrue(result.isValid());
         assertEquals(ApiKeyService.BOOTSTRAP_OWNER, result.key().ownerId());
         assertEquals(Outcome.INSUFFICIENT_SCOPE,
-                withBootstrap.validator().validate(adminKey, ScopeRequirement.of(Match.ALL, "admin")).outcome());
+                withBootstrap.validator().validateManagement(adminKey, ScopeRequirement.of(Match.ALL, "admin")).outcome());
+        assertEquals(Outcome.UNKNOWN, withBootstrap.validator().validate(adminKey, ScopeRequirement.ANY_KEY).outcome(),
+                "an application endpoint that lists no scope must not accept the bootstrap key");
+        assertEquals(Outcome.UNKNOWN, withBootstrap.validator().validate(adminKey, management).outcome(),
+                "not even one requiring the management scope: only the management API accepts it");
         assertEquals(Outcome.UNKNOWN, check(adminKey), "without the setting the key is unknown");
         withBootstrap.close();
+    }
+
+    @Test
+    void aRevocationThatLandsWhileTheSuccessorIsIssuedWinsAndNoSuccessorSurvives() {
+        MemoryBackend store = new MemoryBackend();
+        java.util.concurrent.atomic.AtomicReference<Runnable> onCreate = new java.util.concurrent.atomic.AtomicReference<>();
+        dev.apiauth.backend.Backend racing = new dev.apiauth.backend.Backend() {
+            public java.util.Optional<ApiKey> getByHash(String hash) { return store.getByHash(hash); }
+            public java.util.Optional<ApiKey> getById(java.util.UUID id) { return store.getById(id); }
+            public ApiKey create(ApiKey key) {
+                ApiKey created = store.create(key);
+                Runnable between = onCreate.getAndSet(null);
+                if (between != null) {
+                    between.run(); // the revoke, forced between the successor's creation and the old key's update
+                }
+                return created;
+            }
+            public ApiKey update(ApiKey key) { return store.update(key); }
+            public void delete(java.util.UUID id) { store.delete(id); }
+            public java.util.List<ApiKey> listByOwner(String owner) { return store.listByOwner(owner); }
+        };
+        try (ApiKeyService keys = ApiKeyService.builder(racing).clock(clock).usageTracking(false, null).build()) {
+            GeneratedKey old = keys.create(KeyRequest.of("n", "racer"));
+            onCreate.set(() -> keys.revoke(old.record().id()));
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> keys.rotate(old.record().id(), java.time.Duration.ofHours(1)));
+            assertTrue(e.getMessage().contains("revoked"), e.getMessage());
+            java.util.List<ApiKey> left = keys.listByOwner("racer");
+            assertEquals(1, left.size(), "the successor was withdrawn: " + left);
+            assertTrue(left.get(0).isRevoked(), "the revocation stands");
+        }
+    }
+
+    @Test
+    void rotationRefusesAbsurdGracePeriodsBeforeIssuingAnything() {
+        GeneratedKey old = service.create(KeyRequest.of("n", "grace"));
+        assertMessage("gracePeriod: PT8784H1S is out of range", () -> service.rotate(old.record().id(), java.time.Duration.ofDays(366).plusSeconds(1)));
+        assertMessage("gracePeriod: PT-1S is out of range", () -> service.rotate(old.record().id(), java.time.Duration.ofSeconds(-1)));
+        assertEquals(1, service.listByOwner("grace").size(), "no successor issued");
+        assertFalse(service.get(old.record().id()).orElseThrow().isRevoked());
     }
 
     @Test

@@ -6,6 +6,8 @@ import dev.apiauth.ApiKey;
 import dev.apiauth.ApiKeyService;
 import dev.apiauth.backend.Backend;
 import dev.apiauth.backend.BackendProvider;
+import dev.apiauth.internal.Secrets;
+import dev.apiauth.jaxrs.RequestKeyBeans;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.context.Initialized;
@@ -18,9 +20,13 @@ import jakarta.enterprise.inject.spi.BeforeBeanDiscovery;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.enterprise.inject.spi.Extension;
+import jakarta.enterprise.inject.spi.InjectionPoint;
 import jakarta.enterprise.inject.spi.ProcessBean;
+import jakarta.enterprise.inject.spi.ProcessInjectionPoint;
 import jakarta.enterprise.inject.spi.ProcessSyntheticBean;
 import jakarta.inject.Singleton;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Member;
 import java.lang.reflect.Type;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -133,14 +139,42 @@ public class ApiAuthExtension implements Extension {
                 .createWith(c -> ApiKeyService.builder(backend.apply(bm)).config(frozen).build())
                 .destroyWith((service, c) -> service.close());
 
-        abd.addBean().beanClass(CurrentApiKey.class).types(CurrentApiKey.class, Object.class)
-                .qualifiers(Default.Literal.INSTANCE, Any.Literal.INSTANCE)
-                .scope(RequestScoped.class).createWith(c -> new CurrentApiKey());
+        RequestKeyBeans.addTo(abd, bm);
+    }
 
-        abd.addBean().beanClass(ApiKey.class).types(ApiKey.class, Object.class)
-                .qualifiers(Default.Literal.INSTANCE, Any.Literal.INSTANCE)
-                .scope(Dependent.class)
-                .createWith(c -> bm.createInstance().select(CurrentApiKey.class).get().get());
+    /**
+     * {@code @Inject ApiKey} is the key of the request being served: in a bean that outlives the request it
+     * would be the first caller's key, served to everyone after. Such an injection fails the deployment.
+     */
+    void checkApiKeyInjection(@Observes ProcessInjectionPoint<?, ApiKey> event) {
+        InjectionPoint ip = event.getInjectionPoint();
+        Bean<?> bean = ip.getBean();
+        if (bean == null) {
+            return; // a non-contextual instance (e.g. a JAX-RS resource created per request by the runtime)
+        }
+        Class<? extends Annotation> scope = bean.getScope();
+        String outlives = null;
+        if (scope != RequestScoped.class && scope != Dependent.class) {
+            outlives = "@" + scope.getSimpleName();
+        } else if (scope == Dependent.class) {
+            for (Annotation annotation : bean.getBeanClass().getAnnotations()) {
+                String name = annotation.annotationType().getName();
+                if (name.equals("jakarta.ejb.Stateless") || name.equals("jakarta.ejb.Singleton") || name.equals("jakarta.ejb.Stateful")) {
+                    outlives = "@" + annotation.annotationType().getSimpleName() + " (reused across requests)";
+                }
+            }
+        }
+        if (outlives != null) {
+            event.addDefinitionError(new ApiAuthConfigurationException("@Inject ApiKey in " + describe(ip) + ", a " + outlives
+                    + " bean that outlives a request, would hold the first caller's key for every later request. Inject"
+                    + " Instance<ApiKey> and call get() per request, or read the ApiKeyPrincipal from the JAX-RS SecurityContext"));
+        }
+    }
+
+    private static String describe(InjectionPoint ip) {
+        Member member = ip.getMember();
+        return member == null ? String.valueOf(ip.getBean().getBeanClass().getName())
+                : member.getDeclaringClass().getName() + "." + member.getName();
     }
 
     /**
@@ -156,7 +190,15 @@ public class ApiAuthExtension implements Extension {
         } catch (ApiAuthConfigurationException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new ApiAuthConfigurationException("the API key backend '" + config.backend() + "' could not start: " + e);
+            StringBuilder causes = new StringBuilder();
+            for (Throwable t = e; t != null && causes.length() < 2000; t = t.getCause()) {
+                causes.append(causes.length() == 0 ? "" : "; caused by ").append(t);
+            }
+            String text = causes.toString();
+            String redacted = Secrets.redact(text);
+            String message = "the API key backend '" + config.backend() + "' could not start: " + redacted;
+            // keep the cause for its stack trace, unless its messages carry credentials (a Redis URI's password)
+            throw redacted.equals(text) ? new ApiAuthConfigurationException(message, e) : new ApiAuthConfigurationException(message);
         }
         LOG.info("jakarta-api-auth started: " + config);
     }

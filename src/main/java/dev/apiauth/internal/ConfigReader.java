@@ -102,8 +102,14 @@ public final class ConfigReader {
         }
     }
 
+    /** Records a wrong value; credentials in URIs are never printed. */
     public void problem(String key, String value, String expected) {
-        problems.add(key + "=" + value + " is invalid; expected " + expected);
+        problems.add(key + "=" + Secrets.redact(value) + " is invalid; expected " + expected);
+    }
+
+    /** Records a wrong value of a key whose value must never be printed. */
+    public void problemWithoutValue(String key, String what) {
+        problems.add(key + " is invalid (value not shown): " + what);
     }
 
     public void throwIfProblems() {

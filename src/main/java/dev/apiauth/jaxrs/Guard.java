@@ -1,27 +1,37 @@
 package dev.apiauth.jaxrs;
 
 import dev.apiauth.ApiAuthConfig;
+import dev.apiauth.ApiKey;
+import dev.apiauth.ApiKeyPrincipal;
 import dev.apiauth.ApiKeyService;
 import dev.apiauth.ApiKeyValidator;
-import dev.apiauth.cdi.CurrentApiKey;
+import dev.apiauth.ValidationResult;
+import dev.apiauth.ValidationResult.Outcome;
+import jakarta.enterprise.context.ContextNotActiveException;
 import jakarta.enterprise.inject.spi.CDI;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
- * What every filter of an application shares, looked up once at deployment: the validator, where the key
- * is read from, the prepared refusals and the current request's key holder.
+ * What every check of an application shares, looked up once at deployment: the validator, where the key is
+ * read from, the prepared refusals and the current request's key holder. {@link #check} is the one place a
+ * request is authenticated, for resource methods, sub-resource locators and the management API alike.
  */
 final class Guard {
+
+    private static final Logger LOG = Logger.getLogger(Guard.class.getName());
 
     final ApiAuthConfig config;
     final ApiKeyValidator validator;
     final Problems problems;
-    final CurrentApiKey current;
+    private final RequestKey current;
     private final String header;
     private final String scheme;
 
-    private Guard(ApiAuthConfig config, ApiKeyValidator validator, CurrentApiKey current) {
+    Guard(ApiAuthConfig config, ApiKeyValidator validator, RequestKey current) {
         this.config = config;
         this.validator = validator;
         this.current = current;
@@ -39,19 +49,73 @@ final class Guard {
                     + " @ApiKeyRequired but no CDI container is available; protected resources cannot be served", e);
         }
         return new Guard(cdi.select(ApiAuthConfig.class).get(), cdi.select(ApiKeyService.class).get().validator(),
-                cdi.select(CurrentApiKey.class).get());
+                cdi.select(RequestKey.class).get());
     }
 
-    /** The key the client sent, or null when none (a different Authorization scheme counts as none). */
-    String credential(ContainerRequestContext request) {
-        String value = request.getHeaderString(header);
+    /**
+     * Authenticates {@code request} for {@code rule}: on success the request's {@code SecurityContext} and the
+     * injectable {@link ApiKey} hold the key and null is returned; otherwise the refusal to send.
+     *
+     * @param management whether this is the management API, the only place the bootstrap admin key is accepted
+     */
+    Response check(ContainerRequestContext request, GuardRule rule, boolean management) {
+        String credential = credential(request.getHeaderString(header));
+        ValidationResult result = management
+                ? validator.validateManagement(credential, rule.required)
+                : validator.validate(credential, rule.required);
+        if (!result.isValid()) {
+            return refuse(request, result.outcome());
+        }
+        ApiKey key = result.key();
+        if (!rule.admits(key.scopes())) {
+            return refuse(request, Outcome.INSUFFICIENT_SCOPE);
+        }
+        request.setSecurityContext(new ApiKeySecurityContext(new ApiKeyPrincipal(key), request.getSecurityContext().isSecure()));
+        try {
+            current.set(key);
+        } catch (ContextNotActiveException e) {
+            // no CDI request context on this thread: the key stays reachable through the SecurityContext
+        }
+        return null;
+    }
+
+    /** The management API's own check, independent of any filter: null when the caller holds the management scope. */
+    Response checkManagement(HttpHeaders headers, GuardRule rule) {
+        ValidationResult result = validator.validateManagement(credential(headers.getHeaderString(header)), rule.required);
+        if (!result.isValid()) {
+            return problems.refuse(result.outcome());
+        }
+        return rule.admits(result.key().scopes()) ? null : problems.refuse(Outcome.INSUFFICIENT_SCOPE);
+    }
+
+    private Response refuse(ContainerRequestContext request, Outcome outcome) {
+        if (LOG.isLoggable(Level.FINE)) {
+            LOG.fine("refused " + request.getMethod() + " /" + request.getUriInfo().getPath() + ": " + outcome);
+        }
+        return problems.refuse(outcome);
+    }
+
+    /**
+     * The key the client sent, or null when none (a different Authorization scheme counts as none). After the
+     * scheme only spaces are skipped (RFC 9110 {@code 1*SP}), and only spaces and tabs are trimmed at the end:
+     * control characters around a key make it malformed, as anywhere else.
+     */
+    String credential(String value) {
         if (scheme == null || value == null) {
             return value;
         }
         int length = scheme.length();
-        if (value.length() > length && value.charAt(length) == ' ' && value.regionMatches(true, 0, scheme, 0, length)) {
-            return value.substring(length + 1).strip();
+        if (value.length() <= length || value.charAt(length) != ' ' || !value.regionMatches(true, 0, scheme, 0, length)) {
+            return null;
         }
-        return null;
+        int start = length + 1;
+        while (start < value.length() && value.charAt(start) == ' ') {
+            start++;
+        }
+        int end = value.length();
+        while (end > start && (value.charAt(end - 1) == ' ' || value.charAt(end - 1) == '\t')) {
+            end--;
+        }
+        return value.substring(start, end);
     }
 }

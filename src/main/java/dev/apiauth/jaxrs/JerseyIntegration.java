@@ -2,29 +2,49 @@ package dev.apiauth.jaxrs;
 
 import dev.apiauth.ApiAuthConfig;
 import jakarta.enterprise.inject.spi.CDI;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Configuration;
 import jakarta.ws.rs.core.FeatureContext;
+import jakarta.ws.rs.core.Response;
+import java.lang.reflect.Method;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.glassfish.jersey.internal.spi.AutoDiscoverable;
+import org.glassfish.jersey.internal.spi.ForcedAutoDiscoverable;
+import org.glassfish.jersey.server.model.Invocable;
 import org.glassfish.jersey.server.model.ModelProcessor;
 import org.glassfish.jersey.server.model.Resource;
+import org.glassfish.jersey.server.model.ResourceMethod;
 import org.glassfish.jersey.server.model.ResourceModel;
+import org.glassfish.jersey.server.monitoring.ApplicationEvent;
+import org.glassfish.jersey.server.monitoring.ApplicationEventListener;
+import org.glassfish.jersey.server.monitoring.RequestEvent;
+import org.glassfish.jersey.server.monitoring.RequestEventListener;
 
 /**
- * Jersey only (Payara, GlassFish), found through {@code META-INF/services}: registers {@link ApiKeyFeature}
- * in every Jersey application, even one that lists its classes, and mounts {@link ManagementResource} at
- * {@code apiauth.management.path} when the management API is enabled. Other runtimes never load this class.
+ * Jersey only (Payara, GlassFish), found through {@code META-INF/services}: a <em>forced</em> auto-discoverable,
+ * so Jersey applies it to every application, also one that lists its classes or switches auto-discovery off.
+ * It registers {@link ApiKeyFeature}, guards sub-resource locators before they run ({@link LocatorGuard}), and
+ * mounts {@link ManagementResource} at {@code apiauth.management.path} when the management API is enabled.
+ * Other runtimes never load this class.
  */
-public final class JerseyIntegration implements AutoDiscoverable {
+public final class JerseyIntegration implements ForcedAutoDiscoverable {
 
     @Override
     public void configure(FeatureContext context) {
-        if (!context.getConfiguration().isRegistered(ApiKeyFeature.class)) {
+        Configuration configuration = context.getConfiguration();
+        if (!configuration.isRegistered(ApiKeyFeature.class)) {
             context.register(ApiKeyFeature.class);
         }
-        if (!context.getConfiguration().isRegistered(MountManagement.class)) {
+        if (!configuration.isRegistered(MountManagement.class)) {
             context.register(MountManagement.class);
+        }
+        if (!configuration.isRegistered(LocatorGuard.class)) {
+            context.register(new LocatorGuard());
         }
     }
 
@@ -56,6 +76,91 @@ public final class JerseyIntegration implements AutoDiscoverable {
         @Override
         public ResourceModel processSubResource(ResourceModel model, Configuration configuration) {
             return model;
+        }
+    }
+
+    /**
+     * Checks the key of a request before Jersey calls a protected sub-resource locator, so the locator's own code
+     * never runs for a request without a valid key. Jersey calls locators while it matches the request, before
+     * any post-matching filter; the last notice before that call is the {@code LOCATOR_MATCHED} request event,
+     * and an exception thrown there ends the request with its response. Locator rules are resolved when the
+     * model is built (a contradiction fails the deployment), sub-resources' locators when Jersey first builds
+     * their model. Applications without locators pay nothing: no per-request listener is returned.
+     */
+    public static final class LocatorGuard implements ModelProcessor, ApplicationEventListener, RequestEventListener {
+
+        private static final Logger LOG = Logger.getLogger(LocatorGuard.class.getName());
+        private final Map<Method, Optional<GuardRule>> rules = new ConcurrentHashMap<>();
+        private volatile boolean hasLocators;
+        private volatile Guard guard;
+
+        @Override
+        public ResourceModel processResourceModel(ResourceModel model, Configuration configuration) {
+            resolve(model.getResources());
+            return model;
+        }
+
+        @Override
+        public ResourceModel processSubResource(ResourceModel model, Configuration configuration) {
+            resolve(model.getResources());
+            return model;
+        }
+
+        private void resolve(List<Resource> resources) {
+            for (Resource resource : resources) {
+                ResourceMethod locator = resource.getResourceLocator();
+                if (locator != null) {
+                    hasLocators = true;
+                    Invocable invocable = locator.getInvocable();
+                    rules.computeIfAbsent(invocable.getHandlingMethod(), m -> Optional.ofNullable(
+                            ApiKeyFeature.rule(invocable.getHandler().getHandlerClass(), m)));
+                }
+                resolve(resource.getChildResources());
+            }
+        }
+
+        @Override
+        public void onEvent(ApplicationEvent event) {
+            // nothing to do: the rules were resolved with the model
+        }
+
+        @Override
+        public RequestEventListener onRequest(RequestEvent requestEvent) {
+            return hasLocators ? this : null; // stateless: one instance serves every request
+        }
+
+        @Override
+        public void onEvent(RequestEvent event) {
+            if (event.getType() != RequestEvent.Type.LOCATOR_MATCHED) {
+                return;
+            }
+            ResourceMethod locator = event.getUriInfo().getMatchedResourceLocators().get(0); // the one about to run
+            Invocable invocable = locator.getInvocable();
+            GuardRule rule;
+            try {
+                rule = rules.computeIfAbsent(invocable.getHandlingMethod(), m -> Optional.ofNullable(
+                        ApiKeyFeature.rule(invocable.getHandler().getHandlerClass(), m))).orElse(null);
+            } catch (IllegalStateException e) {
+                LOG.log(Level.SEVERE, e.getMessage(), e);
+                throw new WebApplicationException(Problems.of(500, "guard-misconfigured", "Server misconfiguration",
+                        "This endpoint's protection is contradictory; the server log names the method."));
+            }
+            if (rule == null) {
+                return;
+            }
+            Response refusal = guard().check(event.getContainerRequest(), rule, false);
+            if (refusal != null) {
+                throw new WebApplicationException(refusal);
+            }
+        }
+
+        private Guard guard() {
+            Guard g = guard;
+            if (g == null) {
+                g = Guard.fromCdi();
+                guard = g;
+            }
+            return g;
         }
     }
 }

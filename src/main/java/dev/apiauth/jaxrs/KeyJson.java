@@ -56,7 +56,7 @@ final class KeyJson {
         }
         Duration parsed = ConfigReader.parseDuration(grace);
         if (parsed == null) {
-            throw new BadRequest("gracePeriod: '" + grace + "' is not a duration; expected ISO-8601 such as PT1H, or seconds");
+            throw new BadRequest("gracePeriod: not a duration; expected ISO-8601 such as PT1H, or seconds");
         }
         return parsed;
     }
@@ -166,7 +166,7 @@ final class KeyJson {
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
-            throw new BadRequest(field + ": '" + text + "' is not an ISO-8601 date-time with offset, e.g. 2030-01-31T12:00:00Z");
+            throw new BadRequest(field + ": not an ISO-8601 date-time with offset, e.g. 2030-01-31T12:00:00Z");
         }
     }
 

@@ -8,6 +8,7 @@ import dev.apiauth.backend.BackendException;
 import dev.apiauth.backend.ConcurrentUpdateException;
 import dev.apiauth.backend.UnknownKeyException;
 import jakarta.enterprise.inject.spi.CDI;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -17,10 +18,18 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.CacheControl;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -48,22 +57,34 @@ public class ManagementResource {
         NO_STORE.setNoTransform(false);
     }
 
+    /** Largest request body accepted: a key request is a few hundred bytes. */
+    static final int MAX_BODY_BYTES = 64 * 1024;
+
     @Context
     private UriInfo uriInfo;
 
+    @Context
+    private HttpHeaders headers;
+
     private final ApiKeyService service;
     private final boolean enabled;
+    private final Guard guard;
+    private final GuardRule rule;
 
     public ManagementResource() {
         CDI<Object> cdi = CDI.current();
         this.service = cdi.select(ApiKeyService.class).get();
-        this.enabled = cdi.select(ApiAuthConfig.class).get().managementEnabled();
+        ApiAuthConfig config = cdi.select(ApiAuthConfig.class).get();
+        this.enabled = config.managementEnabled();
+        this.guard = Guard.fromCdi();
+        this.rule = GuardRule.management(config.managementScope());
     }
 
     @POST
-    public Response create(String body) {
+    @Consumes(MediaType.WILDCARD)
+    public Response create(InputStream body) {
         return handle(() -> {
-            GeneratedKey key = service.create(KeyJson.parseCreate(body));
+            GeneratedKey key = service.create(KeyJson.parseCreate(read(body)));
             URI location = uriInfo.getAbsolutePathBuilder().path(key.record().id().toString()).build();
             return Response.created(location).cacheControl(NO_STORE).type(MediaType.APPLICATION_JSON)
                     .entity(KeyJson.created(key, Instant.now())).build();
@@ -104,10 +125,11 @@ public class ManagementResource {
 
     @POST
     @Path("{id}/rotate")
-    public Response rotate(@PathParam("id") String id, String body) {
+    @Consumes(MediaType.WILDCARD)
+    public Response rotate(@PathParam("id") String id, InputStream body) {
         return handle(() -> {
             UUID old = uuid(id);
-            GeneratedKey key = service.rotate(old, KeyJson.parseRotate(body));
+            GeneratedKey key = service.rotate(old, KeyJson.parseRotate(read(body)));
             URI location = uriInfo.getAbsolutePath().resolve("../" + key.record().id());
             return Response.created(location).cacheControl(NO_STORE).type(MediaType.APPLICATION_JSON)
                     .entity(KeyJson.created(key, Instant.now())).build();
@@ -123,13 +145,23 @@ public class ManagementResource {
         });
     }
 
-    /** Maps every failure to one precise status; nothing a client sends becomes a 500. */
+    /**
+     * Checks the caller, then maps every failure to one precise status; nothing a client sends becomes a 500.
+     * The caller's key is checked here, on the request's own credential, whether or not the library's filter
+     * ran before: a runtime that skipped the filter still cannot reach the management API without the scope.
+     */
     private Response handle(Supplier<Response> call) {
         if (!enabled) {
             return Problems.of(404, "not-found", "Not Found", "The management API is disabled (apiauth.management.enabled=false).");
         }
+        Response refusal = guard.checkManagement(headers, rule);
+        if (refusal != null) {
+            return refusal;
+        }
         try {
             return call.get();
+        } catch (TooLarge e) {
+            return Problems.of(413, "payload-too-large", "Payload too large", e.getMessage());
         } catch (KeyJson.BadRequest | IllegalArgumentException e) {
             return Problems.of(400, "invalid-request", "Invalid request", e.getMessage());
         } catch (UnknownKeyException | NotAnId e) {
@@ -145,11 +177,31 @@ public class ManagementResource {
         }
     }
 
+    /** The body as UTF-8 text, read only after the caller was checked, and at most {@value #MAX_BODY_BYTES} bytes of it. */
+    private static String read(InputStream body) {
+        if (body == null) {
+            return null;
+        }
+        try {
+            byte[] bytes = body.readNBytes(MAX_BODY_BYTES + 1);
+            if (bytes.length > MAX_BODY_BYTES) {
+                throw new TooLarge("the request body is larger than " + MAX_BODY_BYTES + " bytes");
+            }
+            CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+            return utf8.decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new KeyJson.BadRequest("the request body is not UTF-8 text");
+        } catch (IOException e) {
+            throw new KeyJson.BadRequest("the request body could not be read: " + e.getClass().getSimpleName());
+        }
+    }
+
     private static UUID uuid(String id) {
         try {
             return UUID.fromString(id);
         } catch (IllegalArgumentException e) {
-            throw new NotAnId("'" + id + "' is not an API key id (a UUID)");
+            throw new NotAnId("the path does not name an API key id (a UUID)"); // never echoed: it could be a pasted key
         }
     }
 
@@ -165,7 +217,15 @@ public class ManagementResource {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new KeyJson.BadRequest(name + ": '" + value + "' is not an integer from " + min + " to " + max);
+        throw new KeyJson.BadRequest(name + ": not an integer from " + min + " to " + max);
+    }
+
+    private static final class TooLarge extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge(String message) {
+            super(message, null, false, false);
+        }
     }
 
     private static final class NotAnId extends RuntimeException {

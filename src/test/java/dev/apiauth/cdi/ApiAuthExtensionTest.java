@@ -127,25 +127,45 @@ class ApiAuthExtensionTest {
         assertTrue(messages(e).contains("no route to storage"), messages(e));
     }
 
+    @ApplicationScoped
+    static class LongLivedHoldingAKey {
+        @jakarta.inject.Inject
+        ApiKey key;
+    }
+
+    @jakarta.inject.Singleton
+    static class SingletonHoldingAKey {
+        @jakarta.inject.Inject
+        ApiKey key;
+    }
+
+    @jakarta.enterprise.context.RequestScoped
+    static class PerRequestHoldingAKey {
+        @jakarta.inject.Inject
+        ApiKey key;
+    }
+
+    @ApplicationScoped
+    static class LongLivedAskingPerCall {
+        @jakarta.inject.Inject
+        jakarta.enterprise.inject.Instance<ApiKey> key;
+    }
+
     @Test
-    void currentKeyIsInjectablePerRequest() {
-        WeldContainer weld = start(Map.of());
-        ApiKeyService service = weld.select(ApiKeyService.class).get();
-        ApiKey record = service.create(KeyRequest.of("n", "o")).record();
-        org.jboss.weld.context.bound.BoundRequestContext request =
-                weld.select(org.jboss.weld.context.bound.BoundRequestContext.class).get();
-        Map<String, Object> storage = new HashMap<>();
-        request.associate(storage);
-        request.activate();
-        try {
-            assertNull(weld.select(ApiKey.class).get(), "no key before the filter ran");
-            weld.select(CurrentApiKey.class).get().set(record);
-            assertEquals(record, weld.select(ApiKey.class).get());
-        } finally {
-            request.invalidate();
-            request.deactivate();
-            request.dissociate(storage);
-        }
+    void injectingTheRequestsKeyIntoABeanThatOutlivesTheRequestFailsTheDeployment() {
+        RuntimeException e = startFails(Map.of(), LongLivedHoldingAKey.class);
+        assertTrue(messages(e).contains(LongLivedHoldingAKey.class.getName() + ".key"), messages(e));
+        assertTrue(messages(e).contains("@ApplicationScoped"), messages(e));
+        assertTrue(messages(e).contains("Instance<ApiKey>"), messages(e));
+        stop();
+        RuntimeException singleton = startFails(Map.of(), SingletonHoldingAKey.class);
+        assertTrue(messages(singleton).contains(SingletonHoldingAKey.class.getName() + ".key"), messages(singleton));
+    }
+
+    @Test
+    void requestScopedBeansAndInstanceLookupsMayHoldTheKey() {
+        WeldContainer weld = start(Map.of(), PerRequestHoldingAKey.class, LongLivedAskingPerCall.class);
+        assertTrue(weld.isRunning());
     }
 
     private static String messages(Throwable e) {

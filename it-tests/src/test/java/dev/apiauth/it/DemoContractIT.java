@@ -257,6 +257,50 @@ class DemoContractIT {
     }
 
     @Test
+    void theBootstrapKeyOpensTheManagementApiAndNothingElse() {
+        assertEquals(200, http.get("api/api-keys?ownerId=x", admin()).status());
+        assertProblem(http.get("api/hello", admin()), 401, "unknown");
+        assertProblem(http.get("api/extra/method-wins", admin()), 401, "unknown");
+    }
+
+    @Test
+    void managementInputIsBounded() {
+        String owner = "bounds-" + UUID.randomUUID();
+        Http.Response huge = http.post("api/api-keys", "{\"name\":\"" + "x".repeat(70_000) + "\",\"ownerId\":\"" + owner + "\"}", admin());
+        assertProblem(huge, 413, null);
+        StringBuilder scopes = new StringBuilder();
+        for (int i = 0; i < 65; i++) {
+            scopes.append(i == 0 ? "" : ",").append("\"s").append(i).append('"');
+        }
+        StringBuilder metadata = new StringBuilder();
+        for (int i = 0; i < 33; i++) {
+            metadata.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":\"v\"");
+        }
+        String[] bodies = {
+            "{\"name\":\"x\",\"ownerId\":\"" + owner + "\",\"scopes\":[" + scopes + "]}",
+            "{\"name\":\"x\",\"ownerId\":\"" + owner + "\",\"metadata\":{" + metadata + "}}",
+            "{\"name\":\"x\",\"ownerId\":\"" + owner + "\",\"expiresAt\":\"+999999999-12-31T23:59:59Z\"}",
+            "{\"name\":\"x\",\"ownerId\":\"" + owner + "\",\"expiresAt\":\"9999-12-31T23:59:59Z\"}",
+            "{\"name\":\"x\",\"ownerId\":\" " + owner + "\"}",
+            "{\"name\":\"x\",\"ownerId\":\"" + owner + "\\t\"}",
+            "{\"name\":\"x\\u0000\",\"ownerId\":\"" + owner + "\"}",
+            "{\"name\":\"" + "n".repeat(257) + "\",\"ownerId\":\"" + owner + "\"}",
+        };
+        for (String body : bodies) {
+            assertProblem(http.post("api/api-keys", body, admin()), 400, null);
+        }
+        String id = create(owner).getString("id");
+        for (String grace : new String[] {"P99999999D", "PT99999999999999999H", "-PT1S", "P400D", "99999999999999999999"}) {
+            Http.Response rotate = http.post("api/api-keys/" + id + "/rotate", "{\"gracePeriod\":\"" + grace + "\"}", admin());
+            assertProblem(rotate, 400, null);
+        }
+        assertEquals(1, http.get("api/api-keys?ownerId=" + owner, admin()).json().getInt("total"), "no successor was issued");
+        Http.Response notAnId = http.get("api/api-keys/" + BOOTSTRAP_KEY, admin());
+        assertProblem(notAnId, 404, null);
+        assertFalse(notAnId.body().contains(BOOTSTRAP_KEY), "a key pasted as an id is not echoed");
+    }
+
+    @Test
     void managementNeedsTheAdminScope() {
         assertProblem(http.get("api/api-keys?ownerId=x"), 401, "missing");
         String notAdmin = create("owner-" + UUID.randomUUID(), "admin", "read").getString("key");

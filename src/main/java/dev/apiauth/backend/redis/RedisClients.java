@@ -57,8 +57,9 @@ final class RedisClients {
             try {
                 config = Config.fromYAML(new File(yaml));
             } catch (IOException | RuntimeException e) {
+                // the parser's message may quote the file, passwords included: name the problem, not the text
                 throw new ApiAuthConfigurationException(CONFIG + "=" + yaml + " is invalid; expected a readable Redisson YAML"
-                        + " configuration file: " + e.getMessage());
+                        + " configuration file (" + e.getClass().getSimpleName() + ")");
             }
         } else {
             config = new Config();
