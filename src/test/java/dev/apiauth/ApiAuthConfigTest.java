@@ -102,6 +102,37 @@ class ApiAuthConfigTest {
     }
 
     @Test
+    void aConfiguredBootstrapKeyIsWarnedAboutAtEveryStart() {
+        java.util.List<String> warnings = new java.util.ArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getLevel() == java.util.logging.Level.WARNING) {
+                    warnings.add(r.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(ApiAuthConfig.class.getName());
+        logger.addHandler(capture);
+        try {
+            String hash = dev.apiauth.internal.KeyHasher.unpeppered().hash(new dev.apiauth.internal.KeyCodec("ops_").generate());
+            config(Map.of("apiauth.bootstrap.admin-key-hash", hash));
+            config(Map.of("apiauth.bootstrap.admin-key-hash", hash));
+        } finally {
+            logger.removeHandler(capture);
+        }
+        assertEquals(2, warnings.stream().filter(w -> w.startsWith("apiauth.bootstrap.admin-key-hash is set")).count(), warnings.toString());
+    }
+
+    @Test
     void aWrongHashIsNotPrintedEither() {
         String message = failure(Map.of("apiauth.bootstrap.admin-key-hash", "not-a-hash-but-maybe-a-secret")).getMessage();
         assertFalse(message.contains("maybe-a-secret"), message);

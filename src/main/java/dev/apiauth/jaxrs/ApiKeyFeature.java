@@ -1,12 +1,18 @@
 package dev.apiauth.jaxrs;
 
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.HttpMethod;
+import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.DynamicFeature;
 import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Configuration;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.FeatureContext;
 import jakarta.ws.rs.ext.Provider;
 import java.lang.reflect.Method;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Resolves what each resource method requires once, when the application starts ({@link GuardRule}: the
@@ -24,6 +30,22 @@ public final class ApiKeyFeature implements DynamicFeature {
     static final String PAYARA_ROLES_FEATURE = "fish.payara.microprofile.jwtauth.jaxrs.RolesAllowedDynamicFeature";
 
     private volatile Guard guard;
+    private final Set<Class<?>> checkedClasses = ConcurrentHashMap.newKeySet();
+
+    /** The application's configuration (what it registered): a DynamicFeature's own context holds only properties. */
+    @Context
+    private Configuration application;
+    /** The same, handed over by {@link JerseyIntegration} when it registers this feature (no injection needed). */
+    private final Configuration registeredIn;
+
+    /** For provider scanning. */
+    public ApiKeyFeature() {
+        this(null);
+    }
+
+    ApiKeyFeature(Configuration registeredIn) {
+        this.registeredIn = registeredIn;
+    }
 
     @Override
     public void configure(ResourceInfo resourceInfo, FeatureContext context) {
@@ -37,11 +59,16 @@ public final class ApiKeyFeature implements DynamicFeature {
             context.register(new ApiKeyFilter(g, GuardRule.management(g.config.managementScope()), true), Priorities.AUTHENTICATION);
             return;
         }
+        if (!isJersey(resourceInfo) && checkedClasses.add(resourceClass)) {
+            requireGuardableLocators(resourceClass);
+        }
         GuardRule rule = rule(resourceClass, method);
         if (rule == null) {
             return;
         }
-        if (hasContainerVisibleRoles(resourceClass, method) && containerChecksRoles(context)) {
+        if (hasContainerVisibleRoles(resourceClass, method)
+                && (containerChecksRoles(registeredIn) || containerChecksRoles(application)
+                    || containerChecksRoles(context.getConfiguration()))) {
             throw new IllegalStateException(GuardRule.describe(resourceClass, method) + " requires an API key and has"
                     + " @RolesAllowed, but Payara's own JAX-RS @RolesAllowed check is active in this application and would"
                     + " demand a container login (401 Basic) after the key was accepted. Express the roles as key scopes,"
@@ -60,6 +87,71 @@ public final class ApiKeyFeature implements DynamicFeature {
             throw new IllegalStateException("jakarta-api-auth cannot guard " + GuardRule.describe(resourceClass, method)
                     + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Jersey guards locators before they run ({@link JerseyIntegration.LocatorGuard}); other runtimes do not tell us. */
+    private static boolean isJersey(ResourceInfo resourceInfo) {
+        return resourceInfo.getClass().getName().startsWith("org.glassfish.jersey.");
+    }
+
+    /**
+     * Without Jersey, a sub-resource method cannot know which locator led to it, so a protected locator is only
+     * safe when every resource method of the type it returns is protected by its own annotations. Anything else
+     * fails the deployment, naming the locator.
+     */
+    static void requireGuardableLocators(Class<?> resourceClass) {
+        for (Method candidate : resourceClass.getMethods()) {
+            if (!isLocator(resourceClass, candidate) || rule(resourceClass, candidate) == null) {
+                continue;
+            }
+            Class<?> sub = candidate.getReturnType();
+            String unguarded = null;
+            if (sub == Object.class || sub.isPrimitive() || sub == Class.class) {
+                unguarded = "its return type " + sub.getName() + " does not say which resource it returns";
+            } else {
+                for (Method subMethod : sub.getMethods()) {
+                    if (isResourceMethod(sub, subMethod) && rule(sub, subMethod) == null) {
+                        unguarded = sub.getName() + "." + subMethod.getName() + " has no @ApiKeyRequired of its own";
+                        break;
+                    }
+                }
+            }
+            if (unguarded != null) {
+                throw new IllegalStateException("jakarta-api-auth cannot guard the sub-resource locator "
+                        + GuardRule.describe(resourceClass, candidate) + " on this JAX-RS runtime: the runtime calls a locator"
+                        + " before any filter and does not tell the sub-resource which locator led to it, and " + unguarded
+                        + ". Put @ApiKeyRequired on the sub-resource class (and declare it as the locator's return type)");
+            }
+        }
+    }
+
+    private static boolean isLocator(Class<?> type, Method method) {
+        boolean path = false;
+        for (Method m : GuardRule.methodChain(type, method)) {
+            if (hasHttpMethod(m)) {
+                return false;
+            }
+            path |= m.isAnnotationPresent(Path.class);
+        }
+        return path;
+    }
+
+    private static boolean isResourceMethod(Class<?> type, Method method) {
+        for (Method m : GuardRule.methodChain(type, method)) {
+            if (hasHttpMethod(m)) {
+                return true;
+            }
+        }
+        return isLocator(type, method);
+    }
+
+    private static boolean hasHttpMethod(Method method) {
+        for (java.lang.annotation.Annotation annotation : method.getAnnotations()) {
+            if (annotation.annotationType().isAnnotationPresent(HttpMethod.class)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     Guard guard() {
@@ -81,13 +173,16 @@ public final class ApiKeyFeature implements DynamicFeature {
     }
 
     /** Whether a container feature that enforces {@link RolesAllowed} through a container login is registered too. */
-    private static boolean containerChecksRoles(FeatureContext context) {
-        for (Class<?> registered : context.getConfiguration().getClasses()) {
+    private static boolean containerChecksRoles(Configuration configuration) {
+        if (configuration == null) {
+            return false;
+        }
+        for (Class<?> registered : configuration.getClasses()) {
             if (registered.getName().equals(PAYARA_ROLES_FEATURE)) {
                 return true;
             }
         }
-        for (Object registered : context.getConfiguration().getInstances()) {
+        for (Object registered : configuration.getInstances()) {
             if (registered.getClass().getName().equals(PAYARA_ROLES_FEATURE)) {
                 return true;
             }

@@ -38,7 +38,7 @@ public final class JerseyIntegration implements ForcedAutoDiscoverable {
     public void configure(FeatureContext context) {
         Configuration configuration = context.getConfiguration();
         if (!configuration.isRegistered(ApiKeyFeature.class)) {
-            context.register(ApiKeyFeature.class);
+            context.register(new ApiKeyFeature(configuration)); // the application's live configuration, complete before features run
         }
         if (!configuration.isRegistered(MountManagement.class)) {
             context.register(MountManagement.class);

@@ -362,6 +362,59 @@ class GuardRuleTest {
         assertFalse(any.and(GuardRule.resolve(Roles.class, m(Roles.class, "deny"))).admits(Set.of("a")), "a @DenyAll locator denies all");
     }
 
+    public static class OpenSub {
+        @jakarta.ws.rs.GET
+        public String get() {
+            return "";
+        }
+    }
+
+    @ApiKeyRequired
+    public static class GuardedSub {
+        @jakarta.ws.rs.GET
+        public String get() {
+            return "";
+        }
+    }
+
+    @ApiKeyRequired
+    public static class LocatorToOpenSub {
+        @jakarta.ws.rs.Path("sub")
+        public OpenSub sub() {
+            return new OpenSub();
+        }
+    }
+
+    @ApiKeyRequired
+    public static class LocatorToObject {
+        @jakarta.ws.rs.Path("sub")
+        public Object sub() {
+            return new GuardedSub();
+        }
+    }
+
+    @ApiKeyRequired
+    public static class LocatorToGuardedSub {
+        @jakarta.ws.rs.Path("sub")
+        public GuardedSub sub() {
+            return new GuardedSub();
+        }
+
+        @jakarta.ws.rs.GET
+        public String get() {
+            return "";
+        }
+    }
+
+    @Test
+    void withoutJerseyAProtectedLocatorToAnUnprotectedSubResourceFailsTheDeployment() {
+        IllegalStateException open = assertThrows(IllegalStateException.class, () -> ApiKeyFeature.requireGuardableLocators(LocatorToOpenSub.class));
+        assertTrue(open.getMessage().contains(LocatorToOpenSub.class.getName() + ".sub") && open.getMessage().contains("OpenSub.get"), open.getMessage());
+        assertThrows(IllegalStateException.class, () -> ApiKeyFeature.requireGuardableLocators(LocatorToObject.class));
+        ApiKeyFeature.requireGuardableLocators(LocatorToGuardedSub.class);
+        ApiKeyFeature.requireGuardableLocators(Unprotected.class);
+    }
+
     @Test
     void matchIsKept() throws Exception {
         @ApiKeyRequired(scopes = {"a", "b"}, match = Match.ANY)

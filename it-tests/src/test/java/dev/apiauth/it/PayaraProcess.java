@@ -31,6 +31,21 @@ final class PayaraProcess implements AutoCloseable {
 
     /** The same, with extra environment variables (MicroProfile Config reads {@code APIAUTH_*} from them). */
     static PayaraProcess start(File war, Path workDir, String logName, java.util.Map<String, String> env) throws IOException {
+        return start(java.util.List.of("--deploy", war.getPath(), "--contextroot", "app"), workDir, logName, env);
+    }
+
+    /** Several WARs at once, each at the context root of its file name. */
+    static PayaraProcess startAll(java.util.List<File> wars, Path workDir, String logName) throws IOException {
+        java.util.List<String> deploy = new java.util.ArrayList<>();
+        for (File war : wars) {
+            deploy.add("--deploy");
+            deploy.add(war.getPath());
+        }
+        return start(deploy, workDir, logName, java.util.Map.of());
+    }
+
+    private static PayaraProcess start(java.util.List<String> deploy, Path workDir, String logName, java.util.Map<String, String> env)
+            throws IOException {
         Files.createDirectories(workDir);
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -41,11 +56,13 @@ final class PayaraProcess implements AutoCloseable {
         if (microJar == null || !new File(microJar).isFile()) {
             throw new IllegalStateException("system property payara.microJar does not name the Payara Micro jar; run through Maven");
         }
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
-                "-Djava.io.tmpdir=" + workDir, "-jar", microJar, "--deploy", war.getPath(), "--contextroot", "app",
-                "--port", String.valueOf(port), "--nohazelcast", "--disablephonehome",
-                "--rootdir", workDir.resolve("root-" + logName).toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
+                "-Djava.io.tmpdir=" + workDir, "-jar", microJar));
+        command.addAll(deploy);
+        command.addAll(java.util.List.of("--port", String.valueOf(port), "--nohazelcast", "--disablephonehome",
+                "--rootdir", workDir.resolve("root-" + logName).toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(env);
         return new PayaraProcess(port, log, builder.start());
     }
