@@ -130,7 +130,7 @@ public final class ApiKeyService implements AutoCloseable {
         for (Map.Entry<String, String> entry : request.metadata().entrySet()) {
             requireText("metadata key", entry.getKey());
             if (entry.getValue().length() > MAX_TEXT_LENGTH) {
-                throw new IllegalArgumentException("metadata." + entry.getKey() + ": longer than " + MAX_TEXT_LENGTH + " characters");
+                throw new IllegalArgumentException("metadata: a value is longer than " + MAX_TEXT_LENGTH + " characters");
             }
         }
         return issue(request.name(), request.ownerId(), request.scopes(), truncate(request.expiresAt()), request.metadata(), now);

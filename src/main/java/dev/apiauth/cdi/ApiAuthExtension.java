@@ -155,20 +155,35 @@ public class ApiAuthExtension implements Extension {
         Class<? extends Annotation> scope = bean.getScope();
         String outlives = null;
         if (scope != RequestScoped.class && scope != Dependent.class) {
-            outlives = "@" + scope.getSimpleName();
+            outlives = "a @" + scope.getSimpleName() + " bean, which outlives a request,";
         } else if (scope == Dependent.class) {
             for (Annotation annotation : bean.getBeanClass().getAnnotations()) {
                 String name = annotation.annotationType().getName();
                 if (name.equals("jakarta.ejb.Stateless") || name.equals("jakarta.ejb.Singleton") || name.equals("jakarta.ejb.Stateful")) {
-                    outlives = "@" + annotation.annotationType().getSimpleName() + " (reused across requests)";
+                    outlives = "an @" + annotation.annotationType().getSimpleName() + " bean, which is reused across requests,";
                 }
+            }
+            if (outlives == null && !isResource(bean.getBeanClass())) {
+                // a dependent bean lives as long as whatever it is injected into, often an application-scoped bean
+                outlives = "a @Dependent bean, which lives as long as the bean it is injected into,";
             }
         }
         if (outlives != null) {
-            event.addDefinitionError(new ApiAuthConfigurationException("@Inject ApiKey in " + describe(ip) + ", a " + outlives
-                    + " bean that outlives a request, would hold the first caller's key for every later request. Inject"
-                    + " Instance<ApiKey> and call get() per request, or read the ApiKeyPrincipal from the JAX-RS SecurityContext"));
+            event.addDefinitionError(new ApiAuthConfigurationException("@Inject ApiKey in " + describe(ip) + ", " + outlives
+                    + " could hold the first caller's key for every later request. Inject Instance<ApiKey> and call get()"
+                    + " per request, or read the ApiKeyPrincipal from the JAX-RS SecurityContext; @Inject ApiKey is for"
+                    + " @RequestScoped beans and JAX-RS resources"));
         }
+    }
+
+    /** A JAX-RS resource class: the runtime creates a dependent one per request. */
+    private static boolean isResource(Class<?> type) {
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            if (c.isAnnotationPresent(jakarta.ws.rs.Path.class)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String describe(InjectionPoint ip) {

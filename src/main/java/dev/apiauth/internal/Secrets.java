@@ -5,8 +5,11 @@ import java.util.regex.Pattern;
 /** Keeps secrets out of messages: credentials in URIs, API keys pasted where a hash belongs. */
 public final class Secrets {
 
-    /** {@code scheme://user:password@} (or {@code scheme://:password@}, {@code scheme://token@}). */
-    private static final Pattern URI_CREDENTIALS = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)[^@/\\s]*@");
+    /**
+     * {@code scheme://user:password@} (or {@code scheme://:password@}, {@code scheme://token@}), up to the last
+     * {@code @} before the next whitespace, so a password containing {@code /} or {@code @} is covered too.
+     */
+    private static final Pattern URI_CREDENTIALS = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)\\S*@");
 
     private Secrets() {
     }

@@ -54,7 +54,7 @@ public final class ApiKeyFeature implements DynamicFeature {
         if (resourceClass == null || method == null) {
             return;
         }
-        if (ManagementResource.class.isAssignableFrom(resourceClass)) {
+        if (isManagementMethod(resourceClass, method)) {
             Guard g = guard();
             context.register(new ApiKeyFilter(g, GuardRule.management(g.config.managementScope()), true), Priorities.AUTHENTICATION);
             return;
@@ -79,6 +79,19 @@ public final class ApiKeyFeature implements DynamicFeature {
         context.register(new ApiKeyFilter(guard(), rule, false), Priorities.AUTHENTICATION);
     }
 
+    /** A method of the management API itself (a subclass's own methods get their own rules). */
+    private static boolean isManagementMethod(Class<?> resourceClass, Method method) {
+        if (!ManagementResource.class.isAssignableFrom(resourceClass)) {
+            return false;
+        }
+        for (Method m : GuardRule.methodChain(resourceClass, method)) {
+            if (m.getDeclaringClass() == ManagementResource.class) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The rule of a resource method or locator, or null; a contradiction fails the deployment naming the method. */
     static GuardRule rule(Class<?> resourceClass, Method method) {
         try {
@@ -101,7 +114,8 @@ public final class ApiKeyFeature implements DynamicFeature {
      */
     static void requireGuardableLocators(Class<?> resourceClass) {
         for (Method candidate : resourceClass.getMethods()) {
-            if (!isLocator(resourceClass, candidate) || rule(resourceClass, candidate) == null) {
+            GuardRule locatorRule = isLocator(resourceClass, candidate) ? rule(resourceClass, candidate) : null;
+            if (locatorRule == null) {
                 continue;
             }
             Class<?> sub = candidate.getReturnType();
@@ -110,8 +124,13 @@ public final class ApiKeyFeature implements DynamicFeature {
                 unguarded = "its return type " + sub.getName() + " does not say which resource it returns";
             } else {
                 for (Method subMethod : sub.getMethods()) {
-                    if (isResourceMethod(sub, subMethod) && rule(sub, subMethod) == null) {
-                        unguarded = sub.getName() + "." + subMethod.getName() + " has no @ApiKeyRequired of its own";
+                    if (!isResourceMethod(sub, subMethod)) {
+                        continue;
+                    }
+                    GuardRule own = rule(sub, subMethod);
+                    if (own == null || !own.implies(locatorRule)) {
+                        unguarded = sub.getName() + "." + subMethod.getName() + (own == null ? " has no @ApiKeyRequired of its own"
+                                : " does not require everything the locator requires (" + locatorRule + ")");
                         break;
                     }
                 }
@@ -125,7 +144,7 @@ public final class ApiKeyFeature implements DynamicFeature {
         }
     }
 
-    private static boolean isLocator(Class<?> type, Method method) {
+    static boolean isLocator(Class<?> type, Method method) {
         boolean path = false;
         for (Method m : GuardRule.methodChain(type, method)) {
             if (hasHttpMethod(m)) {
@@ -136,7 +155,7 @@ public final class ApiKeyFeature implements DynamicFeature {
         return path;
     }
 
-    private static boolean isResourceMethod(Class<?> type, Method method) {
+    static boolean isResourceMethod(Class<?> type, Method method) {
         for (Method m : GuardRule.methodChain(type, method)) {
             if (hasHttpMethod(m)) {
                 return true;

@@ -10,8 +10,6 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.lang.reflect.Type;
-import java.lang.reflect.TypeVariable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -37,9 +35,10 @@ import java.util.Set;
  */
 final class GuardRule {
 
-    /** How specific a place is: lower wins. */
-    private static final int METHOD = 0;
-    private static final int CLASS = 1;
+    /** How specific a place is, most specific first. */
+    private static final int OWN = 0;
+    private static final int INHERITED = 1;
+    private static final int CLASS = 2;
 
     /** The key requirement, never null for a protected method. */
     final ScopeRequirement required;
@@ -67,55 +66,102 @@ final class GuardRule {
      * @throws IllegalStateException naming the method when its annotations contradict each other
      */
     static GuardRule resolve(Class<?> resourceClass, Method method) {
-        Found<ApiKeyRequired> key = find(resourceClass, method, ApiKeyRequired.class);
-        if (key == null) {
+        Class<?> type = unproxied(resourceClass);
+        String where = describe(type, method);
+        Method own = declaredIn(type, method);
+        List<Method> inherited = methodChain(type, method);
+        inherited.remove(own);
+        inherited.remove(method.getDeclaringClass() == type ? method : null);
+
+        // the requirement: the method's own annotation alone, or everything it inherits together
+        List<Found<ApiKeyRequired>> keys = new ArrayList<>();
+        if (own != null && own.isAnnotationPresent(ApiKeyRequired.class)) {
+            keys.add(new Found<>(own.getAnnotation(ApiKeyRequired.class), OWN, own));
+        } else {
+            collect(inherited, ApiKeyRequired.class, keys);
+            Class<?> holder = firstTypeWith(type, method, ApiKeyRequired.class);
+            if (holder != null) {
+                keys.add(new Found<>(holder.getDeclaredAnnotation(ApiKeyRequired.class), CLASS, holder));
+            }
+        }
+        if (keys.isEmpty()) {
             return null;
         }
-        String where = describe(resourceClass, method);
-        ScopeRequirement required;
-        try {
-            required = ScopeRequirement.of(key.annotation);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("@ApiKeyRequired on " + key.describe() + " (for " + where + "): " + e.getMessage(), e);
-        }
-        Found<AnnotatedElement> security = findSecurity(resourceClass, method);
-        if (security == null) {
-            return new GuardRule(required, null, false);
-        }
-        AnnotatedElement place = security.annotation;
-        boolean permitAll = place.isAnnotationPresent(PermitAll.class);
-        boolean denyAll = place.isAnnotationPresent(DenyAll.class);
-        RolesAllowed rolesAllowed = place.getAnnotation(RolesAllowed.class);
-        if (permitAll && (denyAll || rolesAllowed != null)) {
-            throw new IllegalStateException(where + ": @PermitAll on " + security.describe() + " is combined with "
-                    + (denyAll ? "@DenyAll" : "@RolesAllowed") + " on the same element; keep one of them");
-        }
-        if (denyAll && rolesAllowed != null) {
-            throw new IllegalStateException(where + ": @DenyAll and @RolesAllowed on " + security.describe()
-                    + " contradict each other; keep one of them");
-        }
-        if (permitAll) {
-            if (security.level <= key.level) {
-                throw new IllegalStateException(where + " requires an API key (@ApiKeyRequired on " + key.describe()
-                        + ") but @PermitAll on " + security.describe() + " would open it to everyone. Remove @PermitAll"
-                        + " to keep the key requirement, or move the method to an unprotected class to make it public;"
-                        + " nothing but an @ApiKeyRequired of its own overrides an inherited one");
+        int keyLevel = keys.get(0).level;
+
+        // the security annotations, found the same way
+        List<AnnotatedElement> security = new ArrayList<>();
+        List<Integer> securityLevels = new ArrayList<>();
+        if (own != null && hasSecurityAnnotation(own)) {
+            security.add(own);
+            securityLevels.add(OWN);
+        } else {
+            for (Method m : nearestAndInterfaces(inherited, type)) {
+                if (hasSecurityAnnotation(m)) {
+                    security.add(m);
+                    securityLevels.add(INHERITED);
+                }
             }
-            return new GuardRule(required, null, false); // a class-wide @PermitAll, overridden by the method's own @ApiKeyRequired
+            for (Class<?> c : typeChain(type, method)) {
+                if (hasSecurityAnnotation(c)) {
+                    security.add(c);
+                    securityLevels.add(CLASS);
+                    break;
+                }
+            }
         }
-        ScopeRequirement roles = null;
-        if (rolesAllowed != null) {
+
+        GuardRule rule = null;
+        for (Found<ApiKeyRequired> key : keys) {
+            ScopeRequirement required;
+            try {
+                required = ScopeRequirement.of(key.annotation);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("@ApiKeyRequired on " + key.describe() + " (for " + where + "): " + e.getMessage(), e);
+            }
+            rule = and(rule, new GuardRule(required, null, false));
+        }
+        for (int i = 0; i < security.size(); i++) {
+            AnnotatedElement place = security.get(i);
+            String at = describe(place);
+            boolean permitAll = place.isAnnotationPresent(PermitAll.class);
+            boolean denyAll = place.isAnnotationPresent(DenyAll.class);
+            RolesAllowed rolesAllowed = place.getAnnotation(RolesAllowed.class);
+            if (permitAll && (denyAll || rolesAllowed != null)) {
+                throw new IllegalStateException(where + ": @PermitAll on " + at + " is combined with "
+                        + (denyAll ? "@DenyAll" : "@RolesAllowed") + " on the same element; keep one of them");
+            }
+            if (denyAll && rolesAllowed != null) {
+                throw new IllegalStateException(where + ": @DenyAll and @RolesAllowed on " + at + " contradict each other; keep one of them");
+            }
+            if (permitAll) {
+                if (securityLevels.get(i) <= keyLevel) {
+                    throw new IllegalStateException(where + " requires an API key (@ApiKeyRequired on " + keys.get(0).describe()
+                            + ") but @PermitAll on " + at + " would open it to everyone. Remove @PermitAll to keep the key"
+                            + " requirement, or move the method to an unprotected class to make it public; nothing but an"
+                            + " @ApiKeyRequired of the method's own overrides an inherited one");
+                }
+                continue; // a less specific @PermitAll gives way to the more specific @ApiKeyRequired
+            }
+            if (denyAll) {
+                rule = and(rule, new GuardRule(ScopeRequirement.ANY_KEY, null, true));
+                continue;
+            }
+            ScopeRequirement roles;
             try {
                 roles = ScopeRequirement.of(Match.ANY, rolesAllowed.value());
             } catch (IllegalArgumentException e) {
-                throw new IllegalStateException("@RolesAllowed on " + security.describe() + " (for " + where + "): " + e.getMessage(), e);
+                throw new IllegalStateException("@RolesAllowed on " + at + " (for " + where + "): " + e.getMessage(), e);
             }
-            if (roles.scopes().isEmpty()) {
-                denyAll = true; // @RolesAllowed({}) admits no role at all
-                roles = null;
-            }
+            // @RolesAllowed({}) admits no role at all
+            rule = and(rule, roles.scopes().isEmpty() ? new GuardRule(ScopeRequirement.ANY_KEY, null, true)
+                    : new GuardRule(ScopeRequirement.ANY_KEY, roles, false));
         }
-        return new GuardRule(required, roles, denyAll);
+        return rule;
+    }
+
+    private static GuardRule and(GuardRule first, GuardRule next) {
+        return first == null ? next : first.and(next);
     }
 
     /** The management API's rule: its scope, nothing else. */
@@ -129,6 +175,53 @@ final class GuardRule {
             return this;
         }
         return new GuardRule(required, roles, denyAll, this.outer == null ? outer : this.outer.and(outer));
+    }
+
+    /**
+     * Whether every key this rule admits is also admitted by {@code other} (so checking this one alone is enough).
+     * Conservative: false when it cannot tell.
+     */
+    boolean implies(GuardRule other) {
+        List<GuardRule> mine = parts();
+        for (GuardRule part : mine) {
+            if (part.denyAll) {
+                return true; // admits nobody
+            }
+        }
+        java.util.Set<String> allOf = new java.util.HashSet<>();
+        for (GuardRule part : mine) {
+            if (part.required.match() == Match.ALL) {
+                allOf.addAll(part.required.scopes());
+            }
+        }
+        for (GuardRule theirs : other.parts()) {
+            if (theirs.denyAll) {
+                return false;
+            }
+            if (theirs.roles != null && mine.stream().noneMatch(p -> p.roles != null && theirs.roles.scopes().containsAll(p.roles.scopes()))) {
+                return false;
+            }
+            ScopeRequirement needed = theirs.required;
+            if (needed.scopes().isEmpty()) {
+                continue;
+            }
+            boolean covered = needed.match() == Match.ALL
+                    ? allOf.containsAll(needed.scopes())
+                    : needed.scopes().stream().anyMatch(allOf::contains) || mine.stream().anyMatch(p -> p.required.match() == Match.ANY
+                            && !p.required.scopes().isEmpty() && needed.scopes().containsAll(p.required.scopes()));
+            if (!covered) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private List<GuardRule> parts() {
+        List<GuardRule> parts = new ArrayList<>();
+        for (GuardRule r = this; r != null; r = r.outer) {
+            parts.add(r);
+        }
+        return parts;
     }
 
     /** Whether a key holding {@code scopes} passes the key requirement, the roles and every enclosing locator's rule. */
@@ -147,39 +240,76 @@ final class GuardRule {
 
     private record Found<A>(A annotation, int level, AnnotatedElement on) {
         String describe() {
-            if (on instanceof Method m) {
-                return m.getDeclaringClass().getName() + "." + m.getName();
-            }
-            return ((Class<?>) on).getName();
+            return GuardRule.describe(on);
         }
     }
 
-    private static <A extends Annotation> Found<A> find(Class<?> resourceClass, Method method, Class<A> type) {
-        for (Method candidate : methodChain(resourceClass, method)) {
-            A annotation = candidate.getAnnotation(type);
-            if (annotation != null) {
-                return new Found<>(annotation, METHOD, candidate);
-            }
+    private static String describe(AnnotatedElement on) {
+        if (on instanceof Method m) {
+            return m.getDeclaringClass().getName() + "." + m.getName();
         }
-        for (Class<?> candidate : typeChain(resourceClass, method)) {
-            A annotation = candidate.getDeclaredAnnotation(type);
-            if (annotation != null) {
-                return new Found<>(annotation, CLASS, candidate);
-            }
-        }
-        return null;
+        return ((Class<?>) on).getName();
     }
 
-    /** The most specific place carrying any of the three security annotations, as the element itself. */
-    private static Found<AnnotatedElement> findSecurity(Class<?> resourceClass, Method method) {
-        for (Method candidate : methodChain(resourceClass, method)) {
-            if (hasSecurityAnnotation(candidate)) {
-                return new Found<>(candidate, METHOD, candidate);
+    /** The declaration of {@code method} in {@code type} itself, or null when {@code type} inherits it. */
+    private static Method declaredIn(Class<?> type, Method method) {
+        if (method.getDeclaringClass() == type) {
+            return method;
+        }
+        try {
+            Method declared = type.getDeclaredMethod(method.getName(), method.getParameterTypes());
+            return declared.isBridge() ? null : declared;
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
+    }
+
+    /** Runtime subclasses (CDI proxies, bytecode-enhanced classes) stand for the class they extend. */
+    private static Class<?> unproxied(Class<?> type) {
+        Class<?> c = type;
+        while (c.getSuperclass() != null && c.getSuperclass() != Object.class
+                && (c.isSynthetic() || c.getName().contains("$Proxy$") || c.getName().contains("$$"))) {
+            c = c.getSuperclass();
+        }
+        return c;
+    }
+
+    /** Of the inherited declarations: the nearest superclass one carrying the annotation, and every interface one. */
+    private static <A extends Annotation> void collect(List<Method> inherited, Class<A> type, List<Found<A>> into) {
+        boolean superclassFound = false;
+        for (Method m : inherited) {
+            A annotation = m.getAnnotation(type);
+            if (annotation == null) {
+                continue;
+            }
+            if (m.getDeclaringClass().isInterface()) {
+                into.add(new Found<>(annotation, INHERITED, m));
+            } else if (!superclassFound) {
+                superclassFound = true; // a nearer superclass declaration replaced those above it
+                into.add(new Found<>(annotation, INHERITED, m));
             }
         }
-        for (Class<?> candidate : typeChain(resourceClass, method)) {
-            if (hasSecurityAnnotation(candidate)) {
-                return new Found<>(candidate, CLASS, candidate);
+    }
+
+    /** The inherited declarations that count for security annotations: nearest superclass one with any, every interface one. */
+    private static List<Method> nearestAndInterfaces(List<Method> inherited, Class<?> type) {
+        List<Method> result = new ArrayList<>();
+        boolean superclassFound = false;
+        for (Method m : inherited) {
+            if (m.getDeclaringClass().isInterface()) {
+                result.add(m);
+            } else if (!superclassFound && hasSecurityAnnotation(m)) {
+                superclassFound = true;
+                result.add(m);
+            }
+        }
+        return result;
+    }
+
+    private static Class<?> firstTypeWith(Class<?> type, Method method, Class<? extends Annotation> annotation) {
+        for (Class<?> candidate : typeChain(type, method)) {
+            if (candidate.getDeclaredAnnotation(annotation) != null) {
+                return candidate;
             }
         }
         return null;
@@ -225,9 +355,10 @@ final class GuardRule {
     }
 
     /**
-     * Whether {@code method} overrides or implements {@code candidate}: same name, same number of parameters,
-     * each parameter the same or a type variable of the candidate that the method's parameter fits (generic
-     * interfaces: {@code Api<T>.put(T)} implemented as {@code put(String)}). Bridge methods are skipped.
+     * Whether {@code method} overrides or implements {@code candidate}, as JAX-RS runtimes match them when they
+     * inherit annotations: same name, same number of parameters, each of the candidate's parameter types
+     * assignable from the method's (so generic interfaces, {@code Api<T>.put(T)} implemented as
+     * {@code put(String)}, match). Erring towards a match only adds requirements. Bridge methods are skipped.
      */
     static boolean overrides(Method method, Method candidate) {
         if (candidate.equals(method)) {
@@ -243,13 +374,8 @@ final class GuardRule {
         }
         Class<?>[] own = method.getParameterTypes();
         Class<?>[] theirs = candidate.getParameterTypes();
-        Type[] generic = candidate.getGenericParameterTypes();
         for (int i = 0; i < own.length; i++) {
-            if (own[i] == theirs[i]) {
-                continue;
-            }
-            boolean variable = i < generic.length && generic[i] instanceof TypeVariable<?>;
-            if (!(variable && theirs[i].isAssignableFrom(own[i]))) {
+            if (!theirs[i].isAssignableFrom(own[i])) {
                 return false;
             }
         }

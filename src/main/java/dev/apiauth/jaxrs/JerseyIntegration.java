@@ -7,9 +7,11 @@ import jakarta.ws.rs.core.Configuration;
 import jakarta.ws.rs.core.FeatureContext;
 import jakarta.ws.rs.core.Response;
 import java.lang.reflect.Method;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
@@ -90,38 +92,68 @@ public final class JerseyIntegration implements ForcedAutoDiscoverable {
     public static final class LocatorGuard implements ModelProcessor, ApplicationEventListener, RequestEventListener {
 
         private static final Logger LOG = Logger.getLogger(LocatorGuard.class.getName());
-        private final Map<Method, Optional<GuardRule>> rules = new ConcurrentHashMap<>();
+        /** Rules by (class, method): a locator inherited by several classes has one Method but a rule per class. */
+        private final Map<Target, Optional<GuardRule>> rules = new ConcurrentHashMap<>();
         private volatile boolean hasLocators;
         private volatile Guard guard;
 
+        private record Target(Class<?> type, Method method) {
+        }
+
         @Override
         public ResourceModel processResourceModel(ResourceModel model, Configuration configuration) {
-            resolve(model.getResources());
+            resolve(model.getResources(), new HashSet<>());
             return model;
         }
 
         @Override
         public ResourceModel processSubResource(ResourceModel model, Configuration configuration) {
-            resolve(model.getResources());
+            resolve(model.getResources(), new HashSet<>());
             return model;
         }
 
-        private void resolve(List<Resource> resources) {
+        /**
+         * Resolves every locator's rule, and the rules of the types locators declare they return (recursively), so
+         * that a contradiction anywhere fails the deployment rather than a request.
+         */
+        private void resolve(List<Resource> resources, Set<Class<?>> seen) {
             for (Resource resource : resources) {
                 ResourceMethod locator = resource.getResourceLocator();
                 if (locator != null) {
                     hasLocators = true;
                     Invocable invocable = locator.getInvocable();
-                    rules.computeIfAbsent(invocable.getHandlingMethod(), m -> Optional.ofNullable(
-                            ApiKeyFeature.rule(invocable.getHandler().getHandlerClass(), m)));
+                    ruleOf(invocable.getHandler().getHandlerClass(), invocable.getHandlingMethod());
+                    resolveType(invocable.getHandlingMethod().getReturnType(), seen);
                 }
-                resolve(resource.getChildResources());
+                resolve(resource.getChildResources(), seen);
             }
+        }
+
+        /** The rules of every resource method and locator of a type a locator returns, and of what its locators return. */
+        private void resolveType(Class<?> type, Set<Class<?>> seen) {
+            if (type == Object.class || type == Class.class || type.isPrimitive() || type.isArray() || !seen.add(type)) {
+                return;
+            }
+            for (Method method : type.getMethods()) {
+                if (ApiKeyFeature.isLocator(type, method)) {
+                    ApiKeyFeature.rule(type, method);
+                    resolveType(method.getReturnType(), seen);
+                } else if (ApiKeyFeature.isResourceMethod(type, method)) {
+                    ApiKeyFeature.rule(type, method);
+                }
+            }
+        }
+
+        private GuardRule ruleOf(Class<?> type, Method method) {
+            return rules.computeIfAbsent(new Target(type, method), t -> Optional.ofNullable(ApiKeyFeature.rule(t.type, t.method)))
+                    .orElse(null);
         }
 
         @Override
         public void onEvent(ApplicationEvent event) {
-            // nothing to do: the rules were resolved with the model
+            if (event.getType() == ApplicationEvent.Type.INITIALIZATION_FINISHED && event.getResourceModel() != null) {
+                resolve(event.getResourceModel().getResources(), new HashSet<>()); // the final model, after every processor
+            }
         }
 
         @Override
@@ -138,8 +170,7 @@ public final class JerseyIntegration implements ForcedAutoDiscoverable {
             Invocable invocable = locator.getInvocable();
             GuardRule rule;
             try {
-                rule = rules.computeIfAbsent(invocable.getHandlingMethod(), m -> Optional.ofNullable(
-                        ApiKeyFeature.rule(invocable.getHandler().getHandlerClass(), m))).orElse(null);
+                rule = ruleOf(invocable.getHandler().getHandlerClass(), invocable.getHandlingMethod());
             } catch (IllegalStateException e) {
                 LOG.log(Level.SEVERE, e.getMessage(), e);
                 throw new WebApplicationException(Problems.of(500, "guard-misconfigured", "Server misconfiguration",

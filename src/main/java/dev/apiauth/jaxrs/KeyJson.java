@@ -111,6 +111,8 @@ final class KeyJson {
                     + ", column " + e.getLocation().getColumnNumber() + ")");
         } catch (JsonException e) {
             throw new BadRequest("the request body is not valid JSON");
+        } catch (StackOverflowError e) {
+            throw new BadRequest("the request body is nested too deeply");
         }
         if (value.getValueType() != JsonValue.ValueType.OBJECT) {
             throw new BadRequest("the request body is a JSON " + value.getValueType().name().toLowerCase() + "; expected an object");
@@ -118,7 +120,7 @@ final class KeyJson {
         JsonObject json = value.asJsonObject();
         for (String field : json.keySet()) {
             if (!fields.contains(field)) {
-                throw new BadRequest("unknown field '" + field + "'; expected " + String.join(", ", new TreeSet<>(fields)));
+                throw new BadRequest("unknown field (not echoed); expected only " + String.join(", ", new TreeSet<>(fields)));
             }
         }
         return json;
@@ -181,7 +183,7 @@ final class KeyJson {
         Map<String, String> metadata = new LinkedHashMap<>();
         for (Map.Entry<String, JsonValue> entry : value.asJsonObject().entrySet()) {
             if (entry.getValue().getValueType() != JsonValue.ValueType.STRING) {
-                throw new BadRequest("metadata." + entry.getKey() + ": expected a string, got " + typeName(entry.getValue()));
+                throw new BadRequest("metadata: every value must be a string, got " + typeName(entry.getValue()));
             }
             metadata.put(entry.getKey(), ((JsonString) entry.getValue()).getString());
         }

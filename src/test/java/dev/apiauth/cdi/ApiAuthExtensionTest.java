@@ -145,6 +145,19 @@ class ApiAuthExtensionTest {
         ApiKey key;
     }
 
+    @jakarta.enterprise.context.Dependent
+    static class DependentHelperHoldingAKey {
+        @jakarta.inject.Inject
+        ApiKey key;
+    }
+
+    @jakarta.enterprise.context.Dependent
+    @jakarta.ws.rs.Path("dependent-resource")
+    static class DependentResourceHoldingAKey {
+        @jakarta.inject.Inject
+        ApiKey key;
+    }
+
     @ApplicationScoped
     static class LongLivedAskingPerCall {
         @jakarta.inject.Inject
@@ -163,8 +176,14 @@ class ApiAuthExtensionTest {
     }
 
     @Test
-    void requestScopedBeansAndInstanceLookupsMayHoldTheKey() {
-        WeldContainer weld = start(Map.of(), PerRequestHoldingAKey.class, LongLivedAskingPerCall.class);
+    void aDependentHelperCannotHoldTheKeyEither() {
+        RuntimeException e = startFails(Map.of(), DependentHelperHoldingAKey.class);
+        assertTrue(messages(e).contains(DependentHelperHoldingAKey.class.getName() + ".key") && messages(e).contains("@Dependent"), messages(e));
+    }
+
+    @Test
+    void requestScopedBeansResourcesAndInstanceLookupsMayHoldTheKey() {
+        WeldContainer weld = start(Map.of(), PerRequestHoldingAKey.class, DependentResourceHoldingAKey.class, LongLivedAskingPerCall.class);
         assertTrue(weld.isRunning());
     }
 

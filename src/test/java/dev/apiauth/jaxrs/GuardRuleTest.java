@@ -279,8 +279,87 @@ class GuardRuleTest {
     }
 
     @Test
-    void superclassMethodsComeBeforeInterfaceMethods() throws Exception {
-        assertEquals(Set.of("base"), GuardRule.resolve(SuperAndInterface.class, m(SuperAndInterface.class, "get")).required.scopes());
+    void everythingAMethodInheritsMustHoldTogether() throws Exception {
+        GuardRule rule = GuardRule.resolve(SuperAndInterface.class, m(SuperAndInterface.class, "get"));
+        assertTrue(rule.admits(Set.of("base", "parent")));
+        assertFalse(rule.admits(Set.of("base")), "the interface method's scope is not dropped for the superclass's");
+        assertFalse(rule.admits(Set.of("parent")));
+    }
+
+    interface UsersApi {
+        @ApiKeyRequired
+        String delete();
+    }
+
+    @ApiKeyRequired(scopes = "admin")
+    static class AdminUsers implements UsersApi {
+        @Override
+        public String delete() {
+            return "";
+        }
+    }
+
+    @DenyAll
+    @ApiKeyRequired
+    static class DeniedClass implements RolesApi {
+        @Override
+        public String get() {
+            return "";
+        }
+    }
+
+    @Test
+    void anInheritedMethodAnnotationCannotWeakenTheClassesOwn() throws Exception {
+        GuardRule rule = GuardRule.resolve(AdminUsers.class, m(AdminUsers.class, "delete"));
+        assertFalse(rule.admits(Set.of()), "the class's admin scope still holds for an interface method annotated without scopes");
+        assertTrue(rule.admits(Set.of("admin")));
+        assertFalse(GuardRule.resolve(DeniedClass.class, m(DeniedClass.class, "get")).admits(Set.of("auditor")),
+                "a class-wide @DenyAll is not lifted by an interface method's @RolesAllowed");
+    }
+
+    @Test
+    void aMethodInheritedFromAnAnnotatedSuperclassMethodStillNeedsTheSubclassesClassRule() throws Exception {
+        @ApiKeyRequired(scopes = "admin")
+        class Admin extends Base {
+        }
+        GuardRule rule = GuardRule.resolve(Admin.class, m(Admin.class, "get"));
+        assertFalse(rule.admits(Set.of("base")), "Base.get's own annotation does not lift Admin's class rule");
+        assertTrue(rule.admits(Set.of("base", "admin")));
+    }
+
+    interface WideApi {
+        @ApiKeyRequired(scopes = "wide")
+        String put(CharSequence value);
+    }
+
+    static class NarrowImpl implements WideApi {
+        @Override
+        public String put(CharSequence value) {
+            return "";
+        }
+
+        public String put(String value) {
+            return "";
+        }
+    }
+
+    @Test
+    void anOverloadJaxRsMayPickAsTheImplementationIsMatchedLikeJaxRsDoes() throws Exception {
+        assertEquals(Set.of("wide"), GuardRule.resolve(NarrowImpl.class, m(NarrowImpl.class, "put", String.class)).required.scopes());
+    }
+
+    /** Stands for a CDI container's runtime subclass. */
+    static class MethodBeatsClass$Proxy$_$$_WeldSubclass extends MethodBeatsClass {
+        @Override
+        public String any() {
+            return "";
+        }
+    }
+
+    @Test
+    void aProxySubclassResolvesAsTheClassItExtends() throws Exception {
+        Class<?> proxy = MethodBeatsClass$Proxy$_$$_WeldSubclass.class;
+        assertTrue(GuardRule.resolve(proxy, m(proxy, "any")).admits(Set.of()), "the method's own rule, not the class's");
     }
 
     @Test
@@ -404,6 +483,38 @@ class GuardRuleTest {
         public String get() {
             return "";
         }
+    }
+
+    @ApiKeyRequired(scopes = "admin")
+    public static class AdminLocatorToGuardedSub {
+        @jakarta.ws.rs.Path("sub")
+        public GuardedSub sub() {
+            return new GuardedSub();
+        }
+    }
+
+    @ApiKeyRequired(scopes = {"admin", "x"})
+    public static class AdminSub {
+        @jakarta.ws.rs.GET
+        public String get() {
+            return "";
+        }
+    }
+
+    @ApiKeyRequired(scopes = "admin")
+    public static class AdminLocatorToAdminSub {
+        @jakarta.ws.rs.Path("sub")
+        public AdminSub sub() {
+            return new AdminSub();
+        }
+    }
+
+    @Test
+    void withoutJerseyTheSubResourceMustRequireAtLeastWhatTheLocatorRequires() {
+        IllegalStateException weaker = assertThrows(IllegalStateException.class,
+                () -> ApiKeyFeature.requireGuardableLocators(AdminLocatorToGuardedSub.class));
+        assertTrue(weaker.getMessage().contains("does not require everything the locator requires"), weaker.getMessage());
+        ApiKeyFeature.requireGuardableLocators(AdminLocatorToAdminSub.class);
     }
 
     @Test

@@ -110,6 +110,18 @@ class GuardShapesIT {
     }
 
     @Test
+    void aLocatorInheritedByAProtectedAndAnOpenClassKeepsEachClassesRule() {
+        String plain = issue("shapes-" + UUID.randomUUID());
+        String admin = issue("shapes-" + UUID.randomUUID(), "admin");
+        for (int round = 0; round < 2; round++) { // either class may be asked first
+            assertEquals(200, http.get("scan/public-inherited/items/3").status(), "the open class stays open");
+            assertEquals(401, http.get("scan/admin-inherited/items/3").status(), "the protected class's rule is not the open one's");
+            assertEquals(403, http.get("scan/admin-inherited/items/3", "X-API-Key", plain).status(), "its scope holds");
+            assertEquals(200, http.get("scan/admin-inherited/items/3", "X-API-Key", admin).status());
+        }
+    }
+
+    @Test
     void aSubResourceProtectedByItsOwnAnnotationIsGuardedBehindAnOpenLocator() {
         assertEquals("protected sub", assertGuarded("scan/open-locator/sub", issue("shapes-" + UUID.randomUUID())));
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.apiauth.demo.build.Deployments;
 import dev.apiauth.it.unguardable.ContainerRolesResource;
 import dev.apiauth.it.unguardable.KeyHoldingSingleton;
+import dev.apiauth.it.unguardable.LocatorToContradiction;
 import dev.apiauth.it.unguardable.PermitAllOnProtectedResource;
 import java.io.File;
 import java.net.URI;
@@ -35,7 +36,8 @@ class UnguardableDeploymentsIT {
         rolesWar.delete("WEB-INF/payara-web.xml"); // Payara's own @RolesAllowed check stays on (its default)
         File roles = export(rolesWar, dir);
         File leak = export(Deployments.demoWith("leak.war", Map.of(), KeyHoldingSingleton.class), dir);
-        try (PayaraProcess payara = PayaraProcess.startAll(List.of(permit, roles, leak), dir, "payara.log")) {
+        File sub = export(Deployments.demoWith("subcontra.war", Map.of(), LocatorToContradiction.class, LocatorToContradiction.Sub.class), dir);
+        try (PayaraProcess payara = PayaraProcess.startAll(List.of(permit, roles, leak, sub), dir, "payara.log")) {
             String log = payara.awaitBoot();
             assertTrue(log.contains("jakarta-api-auth cannot guard " + PermitAllOnProtectedResource.class.getName() + ".get")
                     && log.contains("@PermitAll on " + PermitAllOnProtectedResource.class.getName() + ".get would open it to everyone"),
@@ -46,9 +48,11 @@ class UnguardableDeploymentsIT {
                     "the container role check conflict is named with its fix; log in " + payara.log);
             assertTrue(log.contains("@Inject ApiKey in " + KeyHoldingSingleton.class.getName() + ".key")
                     && log.contains("Instance<ApiKey>"), "the leaking injection is named with its fix; log in " + payara.log);
+            assertTrue(log.contains("jakarta-api-auth cannot guard " + LocatorToContradiction.Sub.class.getName() + ".get"),
+                    "a contradiction behind a locator fails the deployment, not a request; log in " + payara.log);
             if (payara.isAlive()) {
                 HttpClient client = HttpClient.newHttpClient();
-                for (String path : new String[] {"permit/api/permit", "roles/api/roles", "leak/api/public"}) {
+                for (String path : new String[] {"permit/api/permit", "roles/api/roles", "leak/api/public", "subcontra/api/sub-contradiction/sub"}) {
                     HttpResponse<String> response = client.send(HttpRequest.newBuilder(
                             URI.create("http://127.0.0.1:" + payara.port + "/" + path)).timeout(Duration.ofSeconds(10)).build(),
                             HttpResponse.BodyHandlers.ofString());

@@ -49,8 +49,13 @@ final class RedisClients {
     private static RedissonClient fromConfig(Context context) {
         ConfigReader in = new ConfigReader(context::config);
         String yaml = in.optionalString(CONFIG);
-        String address = in.matching(ADDRESS, DEFAULT_ADDRESS, Pattern.compile("rediss?://\\S+"),
-                "a Redis URI such as redis://127.0.0.1:6379 or rediss://user:password@host:6380");
+        String address = in.optionalString(ADDRESS);
+        if (address == null) {
+            address = DEFAULT_ADDRESS;
+        } else if (!Pattern.compile("rediss?://\\S+").matcher(address).matches()) {
+            // the value may hold a password (user:secret@host without a scheme): never printed
+            in.problemWithoutValue(ADDRESS, "expected a Redis URI such as redis://127.0.0.1:6379 or rediss://user:password@host:6380");
+        }
         in.throwIfProblems();
         Config config;
         if (yaml != null) {
