@@ -309,6 +309,40 @@ class ApiKeyServiceTest {
     }
 
     @Test
+    void oneKeyThatCannotBeFlushedDoesNotStopTheOthers() {
+        MemoryBackend store = new MemoryBackend();
+        java.util.Set<java.util.UUID> broken = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        dev.apiauth.backend.Backend failingOne = new dev.apiauth.backend.Backend() {
+            public java.util.Optional<ApiKey> getByHash(String hash) { return store.getByHash(hash); }
+            public java.util.Optional<ApiKey> getById(java.util.UUID id) { return store.getById(id); }
+            public ApiKey create(ApiKey key) { return store.create(key); }
+            public ApiKey update(ApiKey key) {
+                if (broken.contains(key.id())) {
+                    throw new dev.apiauth.backend.BackendException("this row is locked");
+                }
+                return store.update(key);
+            }
+            public void delete(java.util.UUID id) { store.delete(id); }
+            public java.util.List<ApiKey> listByOwner(String owner) { return store.listByOwner(owner); }
+        };
+        try (ApiKeyService keys = ApiKeyService.builder(failingOne).clock(clock).usageTracking(true, null).build()) {
+            java.util.List<GeneratedKey> issued = new java.util.ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                issued.add(keys.create(KeyRequest.of("n", "flush")));
+            }
+            broken.add(issued.get(0).record().id());
+            issued.forEach(k -> assertTrue(keys.validator().validate(k.plaintext(), ScopeRequirement.ANY_KEY).isValid()));
+            assertThrows(dev.apiauth.backend.BackendException.class, keys::flushUsage, "the failure is still reported");
+            for (GeneratedKey k : issued.subList(1, 5)) {
+                assertEquals(clock.instant(), keys.get(k.record().id()).orElseThrow().lastUsedAt(), "written despite the broken key");
+            }
+            assertNull(keys.get(issued.get(0).record().id()).orElseThrow().lastUsedAt());
+            broken.clear();
+            assertEquals(1, keys.flushUsage(), "the broken key's use was kept and is written once it can be");
+        }
+    }
+
+    @Test
     void validationResultsOfFailuresAreShared() {
         assertSame(ValidationResult.MALFORMED, validator.validate("nope", ScopeRequirement.ANY_KEY));
         assertThrows(IllegalStateException.class, ValidationResult.MALFORMED::key);

@@ -55,9 +55,13 @@ public final class UsageTracker implements AutoCloseable {
         }
     }
 
-    /** Writes what was recorded since the last flush; returns the number of backend writes. */
+    /**
+     * Writes what was recorded since the last flush; returns the number of backend writes. A key that cannot be
+     * written stays pending and does not stop the others; the first failure is rethrown after all were tried.
+     */
     public int flush() {
         int written = 0;
+        RuntimeException failure = null;
         for (UUID id : pending.keySet()) {
             Instant at = pending.remove(id);
             if (at == null) {
@@ -75,8 +79,15 @@ public final class UsageTracker implements AutoCloseable {
                 }
             } catch (RuntimeException e) {
                 pending.merge(id, at, LATEST);
-                throw e;
+                if (failure == null) {
+                    failure = e;
+                } else if (failure.getSuppressed().length < 10) {
+                    failure.addSuppressed(e);
+                }
             }
+        }
+        if (failure != null) {
+            throw failure;
         }
         return written;
     }
@@ -100,6 +111,16 @@ public final class UsageTracker implements AutoCloseable {
         }
     }
 
+    /** The last flush, at shutdown: nothing comes after it, so what fails is lost, and the log says so. */
+    private void finalFlush() {
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not record the last API key usage at shutdown; lastUsedAt of " + pending.size()
+                    + " keys is lost: " + e);
+        }
+    }
+
     /** Stops the background flush and writes what is pending. */
     @Override
     public void close() {
@@ -111,6 +132,6 @@ public final class UsageTracker implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        flushQuietly();
+        finalFlush();
     }
 }

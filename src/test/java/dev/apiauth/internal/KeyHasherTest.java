@@ -64,4 +64,15 @@ class KeyHasherTest {
         assertFalse(KeyHasher.isHash("A".repeat(64)));
         assertFalse(KeyHasher.isHash(null));
     }
+
+    @Test
+    void whatAThreadKeepsBelongsToTheJdkNotToTheApplication() {
+        for (KeyHasher hasher : new KeyHasher[] {KeyHasher.unpeppered(), new KeyHasher("pepper-0123456789-0123456789-0123".getBytes())}) {
+            hasher.hash("ak_x");
+            Object kept = hasher.threadState();
+            ClassLoader loader = kept.getClass().getClassLoader();
+            org.junit.jupiter.api.Assertions.assertTrue(loader == null || loader == ClassLoader.getPlatformClassLoader(),
+                    "a thread-local value of class " + kept.getClass() + " would pin the application's class loader");
+        }
+    }
 }
