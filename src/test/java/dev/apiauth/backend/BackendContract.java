@@ -94,6 +94,39 @@ public abstract class BackendContract {
         assertEquals("clé ✓", read.metadata().get("unicode"));
     }
 
+    /**
+     * One expiry rule on every backend: an expired key is still found (so it is refused as {@code expired}, never
+     * {@code unknown}) and still listed; dropping it for good is a separate, later retention.
+     */
+    @Test
+    void anExpiredKeyIsStillFoundAndListed() {
+        Instant created = now().minusSeconds(7200);
+        ApiKey key = new ApiKey(UUID.randomUUID(), "rotated away", owner("expired"), randomHash(), "ak_Ex01", Set.of("read"),
+                created, created.plusSeconds(3600), null, null, Map.of(), 0);
+        ApiKey stored = backend.create(key);
+        ApiKey found = backend.getByHash(key.keyHash()).orElseThrow(() -> new AssertionError("an expired key must still be found"));
+        assertTrue(found.isExpiredAt(Instant.now()));
+        assertEquals(stored, found);
+        assertEquals(stored, backend.getById(key.id()).orElseThrow());
+        assertEquals(List.of(stored), backend.listByOwner(owner("expired")), "and still listed");
+        ApiKey revoked = backend.update(stored.withRevokedAt(now()));
+        assertEquals(revoked, backend.getByHash(key.keyHash()).orElseThrow(), "and still updatable");
+    }
+
+    @Test
+    void theHashAndOwnerOfAKeyNeverChange() {
+        ApiKey stored = backend.create(newKey(owner("fixed"), now()));
+        ApiKey otherHash = new ApiKey(stored.id(), stored.name(), stored.ownerId(), randomHash(), stored.hint(), stored.scopes(),
+                stored.createdAt(), stored.expiresAt(), stored.lastUsedAt(), stored.revokedAt(), stored.metadata(), stored.version());
+        ApiKey otherOwner = new ApiKey(stored.id(), stored.name(), owner("thief"), stored.keyHash(), stored.hint(), stored.scopes(),
+                stored.createdAt(), stored.expiresAt(), stored.lastUsedAt(), stored.revokedAt(), stored.metadata(), stored.version());
+        assertThrows(IllegalArgumentException.class, () -> backend.update(otherHash));
+        assertThrows(IllegalArgumentException.class, () -> backend.update(otherOwner));
+        assertEquals(stored, backend.getById(stored.id()).orElseThrow(), "nothing changed");
+        assertTrue(backend.getByHash(otherHash.keyHash()).isEmpty());
+        assertTrue(backend.listByOwner(owner("thief")).isEmpty());
+    }
+
     @Test
     void unknownHashAndIdAreEmpty() {
         assertTrue(backend.getByHash(randomHash()).isEmpty());

@@ -7,6 +7,7 @@ import dev.apiauth.backend.ConcurrentUpdateException;
 import dev.apiauth.backend.DuplicateKeyException;
 import dev.apiauth.backend.UnknownKeyException;
 import dev.apiauth.internal.RecordCodec;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -25,7 +26,9 @@ import org.redisson.client.codec.StringCodec;
  *   <li>{@code ns + "owner:" + ownerId}: a sorted set of key hashes scored by creation time.</li>
  * </ul>
  * Writes are Lua scripts, so each is atomic (of two concurrent creates of one hash exactly one wins; an update
- * checks the version). Redis drops a key's entries by itself at its {@code expiresAt}. Only hashes and records
+ * checks the version). Redis drops a key's entries by itself once it has been expired for the retention
+ * ({@code apiauth.redis.expired-retention}, 30 days by default): until then an expired key is still found, so it
+ * is refused as {@code expired} (as on every backend) and stays in listings. Only hashes and records
  * are stored, never a key. In Redis Cluster all keys of a namespace must share a slot: put a hash tag in the
  * namespace, e.g. {@code apiauth:{keys}:}.
  *
@@ -92,12 +95,25 @@ public final class RedisBackend implements Backend {
     private final String namespace;
     private final RScript script;
     private final CircuitBreaker breaker;
+    private final long retentionMillis;
+
+    /** How long an expired key is kept by default before Redis drops it. */
+    public static final Duration DEFAULT_EXPIRED_RETENTION = Duration.ofDays(30);
 
     public RedisBackend(RedissonClient redis, String namespace) {
+        this(redis, namespace, DEFAULT_EXPIRED_RETENTION);
+    }
+
+    /** @param expiredRetention how long after its {@code expiresAt} a key's entries stay (so it is refused as expired) */
+    public RedisBackend(RedissonClient redis, String namespace, Duration expiredRetention) {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.namespace = Objects.requireNonNull(namespace, "namespace");
         this.script = redis.getScript(StringCodec.INSTANCE);
         this.breaker = new CircuitBreaker(PAUSE_MILLIS, System::nanoTime);
+        if (expiredRetention == null || expiredRetention.isNegative()) {
+            throw new IllegalArgumentException("expiredRetention must not be negative: " + expiredRetention);
+        }
+        this.retentionMillis = expiredRetention.toMillis();
     }
 
     public String namespace() {
@@ -178,7 +194,8 @@ public final class RedisBackend implements Backend {
         return namespace + "owner:" + ownerId;
     }
 
-    private static String expireAt(ApiKey key) {
-        return key.expiresAt() == null ? "" : Long.toString(key.expiresAt().toEpochMilli());
+    /** When Redis may drop the key's entries: its expiry plus the retention. */
+    private String expireAt(ApiKey key) {
+        return key.expiresAt() == null ? "" : Long.toString(Math.addExact(key.expiresAt().toEpochMilli(), retentionMillis));
     }
 }

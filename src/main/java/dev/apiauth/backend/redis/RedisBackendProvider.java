@@ -2,10 +2,15 @@ package dev.apiauth.backend.redis;
 
 import dev.apiauth.backend.Backend;
 import dev.apiauth.backend.BackendProvider;
+import dev.apiauth.internal.ConfigReader;
+import java.time.Duration;
 import java.util.Set;
 
 /** {@code apiauth.backend=redis}: {@link RedisBackend}. */
 public final class RedisBackendProvider implements BackendProvider {
+
+    /** How long an expired key stays in Redis (refused as expired, listed) before Redis drops it. */
+    static final String EXPIRED_RETENTION = "apiauth.redis.expired-retention";
 
     @Override
     public String name() {
@@ -21,6 +26,9 @@ public final class RedisBackendProvider implements BackendProvider {
     public Backend create(Context context) {
         RedisClients.requireRedisson(name());
         String namespace = RedisClients.namespace(context);
-        return new RedisBackend(RedisClients.client(context), namespace);
+        ConfigReader in = new ConfigReader(context::config);
+        Duration retention = in.positiveDuration(EXPIRED_RETENTION, RedisBackend.DEFAULT_EXPIRED_RETENTION);
+        in.throwIfProblems();
+        return new RedisBackend(RedisClients.client(context), namespace, retention);
     }
 }
