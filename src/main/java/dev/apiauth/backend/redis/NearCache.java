@@ -25,7 +25,10 @@ final class NearCache implements AutoCloseable {
     private record Entry(Optional<ApiKey> key, long expiresAtNanos) {
     }
 
+    /** Known keys. */
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+    /** "No such key" answers, bounded on their own: anyone can mint well-formed unknown keys, they never evict known ones. */
+    private final ConcurrentHashMap<String, Entry> absent = new ConcurrentHashMap<>();
     /** Bumped by every invalidation and clear: a lookup that overlapped one does not cache what it read. */
     private final AtomicLong generation = new AtomicLong();
     private final long ttlNanos;
@@ -39,8 +42,9 @@ final class NearCache implements AutoCloseable {
         this.maxSize = maxSize;
         this.topic = redis.getTopic(channel, StringCodec.INSTANCE);
         this.messageListener = topic.addListener(String.class, (ch, keyHash) -> {
-            generation.incrementAndGet();
-            entries.remove(keyHash);
+            generation.incrementAndGet(); // first: a put that has not checked yet will not insert
+            entries.remove(keyHash);      // then: a put that checked before waits for this key's bin and is removed here
+            absent.remove(keyHash);
         });
         this.statusListener = topic.addListener(new StatusListener() {
             @Override
@@ -59,10 +63,14 @@ final class NearCache implements AutoCloseable {
     Optional<ApiKey> get(String keyHash) {
         Entry entry = entries.get(keyHash);
         if (entry == null) {
-            return null;
+            entry = absent.get(keyHash);
+            if (entry == null) {
+                return null;
+            }
         }
         if (System.nanoTime() - entry.expiresAtNanos >= 0) {
             entries.remove(keyHash, entry);
+            absent.remove(keyHash, entry);
             return null;
         }
         return entry.key;
@@ -73,27 +81,46 @@ final class NearCache implements AutoCloseable {
         return generation.get();
     }
 
-    /** Caches what a lookup found, unless an invalidation arrived since it started ({@code generation}). */
+    /**
+     * Caches what a lookup found, unless an invalidation or clear arrived since it started ({@code generation}).
+     * The check and the insertion are one atomic step on the key's entry, so an invalidation cannot slip between
+     * them: it bumps the generation before it removes the key.
+     */
     void put(String keyHash, Optional<ApiKey> key, Duration lifetime, long generationBefore) {
+        ConcurrentHashMap<String, Entry> map = key.isPresent() ? entries : absent;
         if (generation.get() != generationBefore) {
             return;
         }
-        if (entries.size() >= maxSize) {
-            entries.clear(); // crude but bounded; a full near cache is refilled from Redis in one round trip per key
+        if (map.size() >= maxSize) {
+            makeRoom(map);
         }
-        entries.put(keyHash, new Entry(key, System.nanoTime() + Math.min(ttlNanos, lifetime.toNanos())));
+        Entry entry = new Entry(key, System.nanoTime() + Math.min(ttlNanos, lifetime.toNanos()));
+        map.compute(keyHash, (k, old) -> generation.get() == generationBefore ? entry : old);
+    }
+
+    /** Drops expired entries, then arbitrary ones down to 90% of the bound; never the whole map. */
+    private void makeRoom(ConcurrentHashMap<String, Entry> map) {
+        long now = System.nanoTime();
+        map.values().removeIf(e -> now - e.expiresAtNanos >= 0);
+        int excess = map.size() - maxSize * 9 / 10;
+        for (var it = map.keySet().iterator(); excess > 0 && it.hasNext(); excess--) {
+            it.next();
+            it.remove();
+        }
     }
 
     /** Removes the entry here and tells every other node to; throws when Redis cannot carry the message. */
     void invalidateEverywhere(String keyHash) {
         generation.incrementAndGet();
         entries.remove(keyHash);
+        absent.remove(keyHash);
         topic.publish(keyHash);
     }
 
     void clear() {
         generation.incrementAndGet();
         entries.clear();
+        absent.clear();
     }
 
     @Override
@@ -104,5 +131,6 @@ final class NearCache implements AutoCloseable {
             LOG.log(Level.FINE, "could not unsubscribe the near cache", e);
         }
         entries.clear();
+        absent.clear();
     }
 }

@@ -13,6 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.redisson.api.RBucket;
+import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 
@@ -36,7 +37,31 @@ import org.redisson.client.codec.StringCodec;
  */
 public final class RedisCacheBackend implements Backend, AutoCloseable {
 
+    /** "No such key", cached for the negative ttl by readers ({@code SET NX}). */
     private static final String ABSENT = "-";
+    /**
+     * "Deleted" ({@code -D} and the record's id), kept as long as a record would be: no reader or writer holding
+     * the deleted record can replace it; only a new record (another id) created under the same hash can.
+     */
+    private static final String DELETED = "-D";
+
+    /**
+     * A writer's entry replaces what is cached only when it is newer: nothing, a negative entry, a record of
+     * another id (the hash was deleted and created again), or the same record at a lower version; a tombstone only
+     * for another id. One script, so compare and set are one step.
+     */
+    private static final String SET_IF_NEWER = """
+            local cur = redis.call('get', KEYS[1])
+            if cur then
+              if string.sub(cur, 1, 2) == '-D' then
+                if string.sub(cur, 3) == ARGV[4] then return 0 end
+              elseif string.sub(cur, 1, 1) ~= '-' and string.match(cur, '^id=([^&]*)') == ARGV[4] then
+                local v = string.match(cur, '&version=(%d+)')
+                if v and tonumber(v) >= tonumber(ARGV[1]) then return 0 end
+              end
+            end
+            redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3])
+            return 1""";
     static final int NEAR_CACHE_SIZE = 10_000;
 
     private final RedissonClient redis;
@@ -101,14 +126,14 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
     @Override
     public ApiKey create(ApiKey key) {
         ApiKey stored = primary.create(key);
-        overwrite(stored.keyHash(), RecordCodec.encode(stored), ttl);
+        overwrite(stored.keyHash(), () -> setIfNewer(stored));
         return stored;
     }
 
     @Override
     public ApiKey update(ApiKey key) {
         ApiKey stored = primary.update(key);
-        overwrite(stored.keyHash(), RecordCodec.encode(stored), ttl);
+        overwrite(stored.keyHash(), () -> setIfNewer(stored));
         return stored;
     }
 
@@ -116,7 +141,13 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
     public void delete(UUID id) {
         Optional<ApiKey> existing = primary.getById(id);
         primary.delete(id);
-        existing.ifPresent(key -> overwrite(key.keyHash(), ABSENT, negativeTtl));
+        existing.ifPresent(key -> overwrite(key.keyHash(), () -> bucket(key.keyHash()).set(DELETED + key.id(), ttl)));
+    }
+
+    private void setIfNewer(ApiKey stored) {
+        redis.getScript(StringCodec.INSTANCE).eval(RScript.Mode.READ_WRITE, SET_IF_NEWER, RScript.ReturnType.LONG,
+                List.of(namespace + "cache:" + stored.keyHash()), Long.toString(stored.version()), RecordCodec.encode(stored),
+                Long.toString(ttl.toMillis()), stored.id().toString());
     }
 
     /** Drops the near cache's subscription; the Redis client and the primary belong to whoever made them. */
@@ -127,10 +158,10 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
         }
     }
 
-    /** After a write to the primary: the cache entry becomes {@code value} here, in Redis and on every node. */
-    private void overwrite(String keyHash, String value, Duration lifetime) {
+    /** After a write to the primary: the cache entry is written ({@code write}) and dropped from every near cache. */
+    private void overwrite(String keyHash, Runnable write) {
         Boolean done = redis(() -> {
-            bucket(keyHash).set(value, lifetime);
+            write.run();
             if (near != null) {
                 near.invalidateEverywhere(keyHash);
             }
@@ -149,6 +180,9 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
         for (String keyHash : pendingInvalidations) {
             Boolean done = redis(() -> {
                 redis.getBucket(namespace + "cache:" + keyHash, StringCodec.INSTANCE).delete();
+                if (near != null) {
+                    near.invalidateEverywhere(keyHash); // the other nodes' near caches may hold the stale record too
+                }
                 return Boolean.TRUE;
             });
             if (done == null) {
@@ -182,7 +216,7 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
     }
 
     private static Optional<ApiKey> decode(String value) {
-        return ABSENT.equals(value) ? Optional.empty() : Optional.of(RecordCodec.decode(value));
+        return value.startsWith(ABSENT) ? Optional.empty() : Optional.of(RecordCodec.decode(value));
     }
 
     private static Duration positive(Duration value, String name) {

@@ -1,0 +1,196 @@
+package dev.apiauth.backend.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.apiauth.ApiKey;
+import dev.apiauth.backend.Backend;
+import dev.apiauth.backend.memory.MemoryBackend;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.redisson.client.codec.StringCodec;
+
+/**
+ * The interleavings that could put a revoked or deleted key back into {@code redis-cache}, forced with latches on a
+ * pausable primary (no sleeps), on the real Redis.
+ */
+class RedisCacheRaceTest {
+
+    private final RedisCacheFixture redis = new RedisCacheFixture();
+    private final PausablePrimary primary = new PausablePrimary(new MemoryBackend());
+
+    @AfterEach
+    void close() {
+        primary.releaseAll();
+        redis.close();
+    }
+
+    private static ApiKey newRecord() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        return new ApiKey(UUID.randomUUID(), "race", "racer", RedisBackendContractTestSupport.randomHash(), "ak_Race",
+                Set.of("read"), now, null, null, null, Map.of(), 0);
+    }
+
+    /**
+     * A write that committed to the primary before the revocation (usage flush, rotation's grace) but reaches the
+     * cache after it must not put the active record back, on this node or any other.
+     */
+    @Test
+    void aWriteThatReachesTheCacheAfterARevocationDoesNotUndoIt() throws Exception {
+        List<UnaryOperator<ApiKey>> racingWrites = List.of(
+                key -> key.withLastUsedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)),                 // usage flush
+                key -> key.withExpiresAt(Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.MILLIS))); // rotation grace
+        for (UnaryOperator<ApiKey> racing : racingWrites) {
+            RedisCacheBackend cache = redis.cache(primary, false);
+            ApiKey created = cache.create(newRecord());
+            primary.pauseNextUpdate();
+            CompletableFuture<ApiKey> stale = CompletableFuture.supplyAsync(() -> cache.update(racing.apply(created)));
+            assertTrue(primary.committed.await(10, TimeUnit.SECONDS), "the racing write committed to the primary");
+            ApiKey committed = primary.getById(created.id()).orElseThrow();
+            ApiKey revoked = cache.update(committed.withRevokedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)));
+            primary.release.countDown(); // now the racing write reaches the cache
+            stale.get(10, TimeUnit.SECONDS);
+            ApiKey seen = cache.getByHash(created.keyHash()).orElseThrow();
+            assertTrue(seen.isRevoked(), "the stale write put the active record back into the cache: " + seen);
+            assertEquals(revoked.version(), seen.version());
+            RedisCacheBackend otherNode = redis.cache(primary, false);
+            assertTrue(otherNode.getByHash(created.keyHash()).orElseThrow().isRevoked(), "another node sees the revocation");
+            cache.close();
+            otherNode.close();
+            primary.reset();
+        }
+    }
+
+    /** A reader that read the record before a delete, and writes it to the cache any time later, cannot bring it back. */
+    @Test
+    void aStalledReaderCannotResurrectADeletedKey() throws Exception {
+        RedisCacheBackend cache = redis.cache(primary, false);
+        ApiKey created = cache.create(newRecord());
+        String cacheKey = redis.namespace + "cache:" + created.keyHash();
+        redis.client.getBucket(cacheKey, StringCodec.INSTANCE).delete(); // the entry aged out: the next lookup reads the primary
+        primary.pauseNextRead();
+        CompletableFuture<Optional<ApiKey>> reader = CompletableFuture.supplyAsync(() -> cache.getByHash(created.keyHash()));
+        assertTrue(primary.committed.await(10, TimeUnit.SECONDS), "the reader holds the record");
+        cache.delete(created.id());
+        long tombstone = redis.client.getBucket(cacheKey, StringCodec.INSTANCE).remainTimeToLive();
+        assertTrue(tombstone > Duration.ofSeconds(5).toMillis(),
+                "the delete's tombstone must outlive a stalled reader as long as a cached record would live, not "
+                        + tombstone + " ms (the negative ttl)");
+        primary.release.countDown();
+        reader.get(10, TimeUnit.SECONDS);
+        assertTrue(cache.getByHash(created.keyHash()).isEmpty(), "the deleted key came back through the stalled reader");
+        assertTrue(redis.cache(primary, false).getByHash(created.keyHash()).isEmpty());
+        cache.close();
+    }
+
+    /** A flood of unknown keys (anyone can mint well-formed ones) cannot evict the known keys of the near cache. */
+    @Test
+    void unknownKeysCannotEvictKnownOnesFromTheNearCache() {
+        NearCache near = new NearCache(redis.client, redis.namespace + "invalidations", Duration.ofMinutes(5), 100);
+        try {
+            ApiKey known = newRecord();
+            near.put(known.keyHash(), Optional.of(known), Duration.ofMinutes(5), near.generation());
+            for (int i = 0; i < 10_000; i++) {
+                near.put(RedisBackendContractTestSupport.randomHash(), Optional.empty(), Duration.ofSeconds(5), near.generation());
+            }
+            assertNotNull(near.get(known.keyHash()), "the known key was evicted by unknown ones");
+            assertEquals(known, near.get(known.keyHash()).orElseThrow());
+        } finally {
+            near.close();
+        }
+    }
+
+    /** A primary whose next update or read can be held after it committed (or read), until released. */
+    static final class PausablePrimary implements Backend {
+        private final Backend delegate;
+        volatile CountDownLatch committed = new CountDownLatch(1);
+        volatile CountDownLatch release = new CountDownLatch(1);
+        private volatile boolean pauseUpdate;
+        private volatile boolean pauseRead;
+
+        PausablePrimary(Backend delegate) {
+            this.delegate = delegate;
+        }
+
+        void pauseNextUpdate() {
+            pauseUpdate = true;
+        }
+
+        void pauseNextRead() {
+            pauseRead = true;
+        }
+
+        void reset() {
+            committed = new CountDownLatch(1);
+            release = new CountDownLatch(1);
+        }
+
+        void releaseAll() {
+            release.countDown();
+        }
+
+        private void hold() {
+            committed.countDown();
+            try {
+                if (!release.await(10, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("never released");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public Optional<ApiKey> getByHash(String keyHash) {
+            Optional<ApiKey> found = delegate.getByHash(keyHash);
+            if (pauseRead) {
+                pauseRead = false;
+                hold();
+            }
+            return found;
+        }
+
+        @Override
+        public Optional<ApiKey> getById(UUID id) {
+            return delegate.getById(id);
+        }
+
+        @Override
+        public ApiKey create(ApiKey key) {
+            return delegate.create(key);
+        }
+
+        @Override
+        public ApiKey update(ApiKey key) {
+            ApiKey stored = delegate.update(key);
+            if (pauseUpdate) {
+                pauseUpdate = false;
+                hold();
+            }
+            return stored;
+        }
+
+        @Override
+        public void delete(UUID id) {
+            delegate.delete(id);
+        }
+
+        @Override
+        public List<ApiKey> listByOwner(String ownerId) {
+            return delegate.listByOwner(ownerId);
+        }
+    }
+}
