@@ -113,16 +113,18 @@ public class ApiAuthExtension implements Extension {
                 .scope(Singleton.class).createWith(c -> frozen);
 
         Function<BeanManager, Backend> backend;
+        ProviderContext owned = null;
         if (applicationBackend != null) {
             Bean<?> chosen = applicationBackend;
             backend = m -> reference(m, chosen, Backend.class);
         } else if (providers.containsKey(config.backend()) || namedBackends.containsKey(config.backend())) {
             ProviderContext context = new ProviderContext(lookup, bm);
+            owned = context;
             abd.<Backend>addBean().beanClass(Backend.class).types(Backend.class, Object.class)
                     .qualifiers(ApiAuth.Literal.INSTANCE, Any.Literal.INSTANCE)
                     .scope(Singleton.class)
                     .createWith(c -> context.backend(frozen.backend()))
-                    .destroyWith((b, c) -> context.close());
+                    .destroyWith((b, c) -> context.closeUnlessServiceOpen());
             backend = m -> m.createInstance().select(Backend.class, ApiAuth.Literal.INSTANCE).get();
         } else {
             abd.addDefinitionError(new ApiAuthConfigurationException(ApiAuthConfig.BACKEND + "=" + config.backend()
@@ -133,11 +135,25 @@ public class ApiAuthExtension implements Extension {
             return;
         }
 
+        // Shutdown order, owned here: the service's last usage flush, then the stores it writes to (CDI destroys
+        // beans in no defined order, and a store closed first would lose the usage recorded last).
+        ProviderContext resources = owned;
         abd.<ApiKeyService>addBean().beanClass(ApiKeyService.class).types(ApiKeyService.class, Object.class)
                 .qualifiers(Default.Literal.INSTANCE, Any.Literal.INSTANCE)
                 .scope(Singleton.class)
-                .createWith(c -> ApiKeyService.builder(backend.apply(bm)).config(frozen).build())
-                .destroyWith((service, c) -> service.close());
+                .createWith(c -> {
+                    ApiKeyService service = ApiKeyService.builder(backend.apply(bm)).config(frozen).build();
+                    if (resources != null) {
+                        resources.serviceOpened();
+                    }
+                    return service;
+                })
+                .destroyWith((service, c) -> {
+                    service.close();
+                    if (resources != null) {
+                        resources.serviceClosed();
+                    }
+                });
 
         RequestKeyBeans.addTo(abd, bm);
     }
@@ -267,6 +283,29 @@ public class ApiAuthExtension implements Extension {
         @Override
         public synchronized void onClose(AutoCloseable resource) {
             resources.push(resource);
+        }
+
+        private boolean serviceOpen;
+        private boolean backendDestroyed;
+
+        synchronized void serviceOpened() {
+            serviceOpen = true;
+        }
+
+        /** The service wrote its last usage: now the stores may close, if the backend bean is already gone. */
+        synchronized void serviceClosed() {
+            serviceOpen = false;
+            if (backendDestroyed) {
+                close();
+            }
+        }
+
+        /** The backend bean is destroyed: close the stores now, or after the service's last flush if it still runs. */
+        synchronized void closeUnlessServiceOpen() {
+            backendDestroyed = true;
+            if (!serviceOpen) {
+                close();
+            }
         }
 
         synchronized void close() {

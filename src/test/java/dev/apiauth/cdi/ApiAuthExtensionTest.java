@@ -127,6 +127,18 @@ class ApiAuthExtensionTest {
         assertTrue(messages(e).contains("no route to storage"), messages(e));
     }
 
+    @Test
+    void theLastUsageIsWrittenBeforeTheStoreCloses() {
+        RecordingBackendProvider.EVENTS.clear();
+        WeldContainer weld = start(Map.of("apiauth.backend", "recording", "apiauth.usage.flush-interval", "PT1H"));
+        ApiKeyService service = weld.select(ApiKeyService.class).get();
+        GeneratedKey key = service.create(KeyRequest.of("n", "shutdown"));
+        assertTrue(service.validator().validate(key.plaintext(), ScopeRequirement.ANY_KEY).isValid());
+        container.shutdown();
+        assertEquals(List.of("usage written", "store closed"), RecordingBackendProvider.EVENTS,
+                "the usage recorded last is flushed while the store is still open");
+    }
+
     @ApplicationScoped
     static class LongLivedHoldingAKey {
         @jakarta.inject.Inject

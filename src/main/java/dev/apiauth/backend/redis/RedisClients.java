@@ -3,12 +3,17 @@ package dev.apiauth.backend.redis;
 import dev.apiauth.ApiAuthConfigurationException;
 import dev.apiauth.backend.BackendProvider.Context;
 import dev.apiauth.internal.ConfigReader;
-import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
+import org.redisson.config.ReadMode;
 
 /** The Redis client and namespace the Redis backends use: the application's own client, or one built from config. */
 final class RedisClients {
@@ -21,6 +26,8 @@ final class RedisClients {
     /** Command and connect timeouts of a client built from {@code apiauth.redis.address}. */
     static final int TIMEOUT_MILLIS = 1000;
     static final String CLIENT_TYPE = "org.redisson.api.RedissonClient";
+    private static final Logger LOG = Logger.getLogger(RedisClients.class.getName());
+    private static final Pattern READ_MODE = Pattern.compile("readMode:\\s*\"?([A-Z_]+)");
 
     private RedisClients() {
     }
@@ -43,7 +50,48 @@ final class RedisClients {
 
     /** The application's {@code RedissonClient} bean if it has one (left to it to shut down), else one from config. */
     static RedissonClient client(Context context) {
-        return context.bean(RedissonClient.class).orElseGet(() -> fromConfig(context));
+        Optional<RedissonClient> own = context.bean(RedissonClient.class);
+        own.ifPresent(client -> warnAboutReplicaReads(client.getConfig(), "the application's RedissonClient"));
+        return own.orElseGet(() -> fromConfig(context));
+    }
+
+    /**
+     * Revocations must be read where they are written: a client the library builds for sentinel or cluster reads
+     * from the master unless its YAML chose otherwise (Redisson's default, {@code SLAVE}, makes a revocation wait
+     * on replication, and a lagging replica can refill a near cache with the old record).
+     */
+    static void readFromMaster(Config config, String yaml) {
+        if (yaml != null && READ_MODE.matcher(yaml).find()) {
+            return; // chosen explicitly: respected, and warned about below if not MASTER
+        }
+        if (config.isSentinelConfig()) {
+            config.useSentinelServers().setReadMode(ReadMode.MASTER);
+        } else if (config.isClusterConfig()) {
+            config.useClusterServers().setReadMode(ReadMode.MASTER);
+        }
+    }
+
+    /** The read mode of a client's configuration when it reads from replicas, else empty. */
+    static Optional<String> replicaReadMode(Config config) {
+        String yaml;
+        try {
+            yaml = config.toYAML();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+        Matcher mode = READ_MODE.matcher(yaml);
+        while (mode.find()) {
+            if (!mode.group(1).equals("MASTER")) {
+                return Optional.of(mode.group(1));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static void warnAboutReplicaReads(Config config, String whose) {
+        replicaReadMode(config).ifPresent(mode -> LOG.warning(whose + " reads from replicas (readMode: " + mode + "): a revoked"
+                + " key can be accepted until the revocation reaches the replica, and a lagging replica can refill a near"
+                + " cache with the old record. Set readMode: \"MASTER\" in its configuration"));
     }
 
     private static RedissonClient fromConfig(Context context) {
@@ -60,7 +108,10 @@ final class RedisClients {
         Config config;
         if (yaml != null) {
             try {
-                config = Config.fromYAML(new File(yaml));
+                String text = Files.readString(Path.of(yaml));
+                config = Config.fromYAML(text);
+                readFromMaster(config, text);
+                warnAboutReplicaReads(config, CONFIG + "=" + yaml);
             } catch (IOException | RuntimeException e) {
                 // the parser's message may quote the file, passwords included: name the problem, not the text
                 throw new ApiAuthConfigurationException(CONFIG + "=" + yaml + " is invalid; expected a readable Redisson YAML"

@@ -23,4 +23,26 @@ class RedisClientsTest {
             assertFalse(e.getMessage().contains("s3cr3t"), e.getMessage());
         }
     }
+
+    private static final String SENTINEL = "sentinelServersConfig:\n  masterName: \"mymaster\"\n  sentinelAddresses:\n  - \"redis://127.0.0.1:26379\"\n";
+
+    @Test
+    void sentinelAndClusterClientsBuiltFromYamlReadFromTheMaster() throws Exception {
+        org.redisson.config.Config defaults = org.redisson.config.Config.fromYAML(SENTINEL);
+        assertTrue(RedisClients.replicaReadMode(defaults).isPresent(), "Redisson's own default reads from replicas");
+        RedisClients.readFromMaster(defaults, SENTINEL);
+        assertTrue(RedisClients.replicaReadMode(defaults).isEmpty(), "the library reads revocations from the master");
+        String cluster = "clusterServersConfig:\n  nodeAddresses:\n  - \"redis://127.0.0.1:7000\"\n";
+        org.redisson.config.Config clustered = org.redisson.config.Config.fromYAML(cluster);
+        RedisClients.readFromMaster(clustered, cluster);
+        assertTrue(RedisClients.replicaReadMode(clustered).isEmpty());
+    }
+
+    @Test
+    void anExplicitReplicaReadModeIsKeptAndReported() throws Exception {
+        String yaml = SENTINEL + "  readMode: \"SLAVE\"\n";
+        org.redisson.config.Config config = org.redisson.config.Config.fromYAML(yaml);
+        RedisClients.readFromMaster(config, yaml);
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.Optional.of("SLAVE"), RedisClients.replicaReadMode(config));
+    }
 }
