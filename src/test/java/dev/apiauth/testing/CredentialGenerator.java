@@ -33,7 +33,22 @@ public final class CredentialGenerator {
         if (i % 1000 == 0) {
             return i % 2000 == 0 ? null : "";
         }
-        return kinds[random.nextInt(kinds.length)].get();
+        String candidate;
+        do {
+            candidate = kinds[random.nextInt(kinds.length)].get();
+        } while (isAValidKeyWithOptionalWhitespace(candidate));
+        return candidate;
+    }
+
+    /** A valid key with spaces or tabs around it is that key (HTTP trims them): never generated. */
+    private boolean isAValidKeyWithOptionalWhitespace(String candidate) {
+        String trimmed = candidate.replaceAll("^[ \\t]+|[ \\t]+$", "");
+        for (String key : valid) {
+            if (trimmed.equals(key)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private String key() {

@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -70,12 +70,26 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
     private final Duration ttl;
     private final Duration negativeTtl;
     private final NearCache near;
-    private final CircuitBreaker breaker = new CircuitBreaker(RedisBackend.PAUSE_MILLIS, System::nanoTime);
-    /** Cache entries a write could not overwrite because Redis was down; the cache is bypassed until they are. */
-    private final Set<String> pendingInvalidations = ConcurrentHashMap.newKeySet();
+    private final CircuitBreaker breaker;
+    /** What a write stored in the primary but could not write to the cache (Redis unreachable from this node). */
+    private record PendingWrite(ApiKey key, boolean deleted) {
+    }
+
+    /**
+     * Cache writes that failed, by key hash. While any is pending this node bypasses the cache for lookups, and
+     * every management call through it first retries them (failing with 503 while they still cannot be written).
+     */
+    private final Map<String, PendingWrite> pending = new ConcurrentHashMap<>();
 
     public RedisCacheBackend(RedissonClient redis, Backend primary, String namespace, Duration ttl, Duration negativeTtl,
                              boolean nearCache) {
+        this(redis, primary, namespace, ttl, negativeTtl, nearCache, System::nanoTime);
+    }
+
+    /** With the ticker the circuit breaker reads time from (tests move it instead of sleeping). */
+    RedisCacheBackend(RedissonClient redis, Backend primary, String namespace, Duration ttl, Duration negativeTtl,
+                      boolean nearCache, java.util.function.LongSupplier ticker) {
+        this.breaker = new CircuitBreaker(RedisBackend.PAUSE_MILLIS, ticker);
         this.redis = Objects.requireNonNull(redis, "redis");
         this.primary = Objects.requireNonNull(primary, "primary");
         this.namespace = Objects.requireNonNull(namespace, "namespace");
@@ -90,7 +104,7 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
 
     @Override
     public Optional<ApiKey> getByHash(String keyHash) {
-        boolean redisUsable = breaker.allows() && (pendingInvalidations.isEmpty() || flushInvalidations());
+        boolean redisUsable = breaker.allows() && (pending.isEmpty() || flushPending());
         long generation = 0;
         if (near != null && redisUsable) {
             Optional<ApiKey> local = near.get(keyHash);
@@ -115,6 +129,7 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
 
     @Override
     public Optional<ApiKey> getById(UUID id) {
+        requireFlushed();
         return primary.getById(id);
     }
 
@@ -123,25 +138,51 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
         return primary.listByOwner(ownerId);
     }
 
+    /** A new key: a cache write that fails leaves at most a negative entry, which expires within the negative ttl. */
     @Override
     public ApiKey create(ApiKey key) {
+        requireFlushed();
         ApiKey stored = primary.create(key);
-        overwrite(stored.keyHash(), () -> setIfNewer(stored));
+        if (!overwrite(stored.keyHash(), () -> setIfNewer(stored))) {
+            pending.put(stored.keyHash(), new PendingWrite(stored, false));
+        }
         return stored;
     }
 
+    /**
+     * A change (revocation, rotation, usage): confirmed only once every node will see it. When the cache cannot be
+     * written the change stays in the primary but the call fails, so nothing is claimed; a retry through this node
+     * writes the cache first.
+     */
     @Override
     public ApiKey update(ApiKey key) {
+        requireFlushed();
         ApiKey stored = primary.update(key);
-        overwrite(stored.keyHash(), () -> setIfNewer(stored));
+        if (!overwrite(stored.keyHash(), () -> setIfNewer(stored))) {
+            pending.put(stored.keyHash(), new PendingWrite(stored, false));
+            throw notConfirmed("API key " + stored.id() + " was changed in the primary store");
+        }
         return stored;
     }
 
     @Override
     public void delete(UUID id) {
+        requireFlushed();
         Optional<ApiKey> existing = primary.getById(id);
         primary.delete(id);
-        existing.ifPresent(key -> overwrite(key.keyHash(), () -> bucket(key.keyHash()).set(DELETED + key.id(), ttl)));
+        if (existing.isPresent() && !overwrite(existing.get().keyHash(), () -> tombstone(existing.get()))) {
+            pending.put(existing.get().keyHash(), new PendingWrite(existing.get(), true));
+            throw notConfirmed("API key " + id + " was deleted from the primary store");
+        }
+    }
+
+    private static BackendException notConfirmed(String what) {
+        return new BackendException(what + ", but the Redis cache could not be updated, so other nodes may still"
+                + " use the old record; the change is not confirmed: retry it");
+    }
+
+    private void tombstone(ApiKey deleted) {
+        bucket(deleted.keyHash()).set(DELETED + deleted.id(), ttl);
     }
 
     private void setIfNewer(ApiKey stored) {
@@ -159,7 +200,7 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
     }
 
     /** After a write to the primary: the cache entry is written ({@code write}) and dropped from every near cache. */
-    private void overwrite(String keyHash, Runnable write) {
+    private boolean overwrite(String keyHash, Runnable write) {
         Boolean done = redis(() -> {
             write.run();
             if (near != null) {
@@ -167,30 +208,35 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
             }
             return Boolean.TRUE;
         });
-        if (done == null) {
-            if (near != null) {
-                near.clear();
-            }
-            pendingInvalidations.add(keyHash);
+        if (done == null && near != null) {
+            near.clear();
         }
+        return done != null;
     }
 
-    /** Writes the invalidations Redis missed; true when none is left. */
-    private boolean flushInvalidations() {
-        for (String keyHash : pendingInvalidations) {
-            Boolean done = redis(() -> {
-                redis.getBucket(namespace + "cache:" + keyHash, StringCodec.INSTANCE).delete();
-                if (near != null) {
-                    near.invalidateEverywhere(keyHash); // the other nodes' near caches may hold the stale record too
+    /** Writes the cache entries that failed before; true when none is left. */
+    private boolean flushPending() {
+        for (Map.Entry<String, PendingWrite> entry : pending.entrySet()) {
+            PendingWrite write = entry.getValue();
+            boolean done = overwrite(entry.getKey(), () -> {
+                if (write.deleted()) {
+                    tombstone(write.key());
+                } else {
+                    setIfNewer(write.key());
                 }
-                return Boolean.TRUE;
             });
-            if (done == null) {
+            if (!done) {
                 return false;
             }
-            pendingInvalidations.remove(keyHash);
+            pending.remove(entry.getKey(), write);
         }
         return true;
+    }
+
+    private void requireFlushed() {
+        if (!pending.isEmpty() && !flushPending()) {
+            throw new BackendException(pending.size() + " earlier change(s) could not reach the Redis cache yet; retry shortly");
+        }
     }
 
     private void rememberLocally(String keyHash, Optional<ApiKey> found, long generation) {

@@ -113,6 +113,67 @@ class RedisCacheRaceTest {
         }
     }
 
+    /**
+     * Node A cannot write to Redis while node B reads from it: A's revocation must not be confirmed (it fails, so
+     * nothing is claimed), and retrying it once A reaches Redis again makes it final on B too.
+     */
+    @Test
+    void aRevocationWhoseCacheWriteFailsIsNotConfirmedAndItsRetryIsFinalOnEveryNode() {
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
+        org.redisson.api.RedissonClient faulty = FaultyWrites.wrap(redis.client, broken);
+        java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong();
+        RedisCacheBackend nodeA = new RedisCacheBackend(faulty, primary, redis.namespace, Duration.ofMinutes(5), Duration.ofSeconds(5),
+                false, ticker::get);
+        RedisCacheBackend nodeB = redis.cache(primary, false);
+        dev.apiauth.ApiKeyService a = dev.apiauth.ApiKeyService.builder(nodeA).usageTracking(false, null).build();
+        dev.apiauth.ApiKeyService b = dev.apiauth.ApiKeyService.builder(nodeB).usageTracking(false, null).build();
+        dev.apiauth.GeneratedKey key = a.create(dev.apiauth.KeyRequest.of("k", "two-nodes"));
+        assertTrue(b.validator().validate(key.plaintext(), dev.apiauth.ScopeRequirement.ANY_KEY).isValid(), "cached on node B");
+        broken.set(true);
+        org.junit.jupiter.api.Assertions.assertThrows(dev.apiauth.backend.BackendException.class, () -> a.revoke(key.record().id()),
+                "a revocation node B may not see must not be confirmed");
+        broken.set(false);
+        org.junit.jupiter.api.Assertions.assertThrows(dev.apiauth.backend.BackendException.class, () -> a.revoke(key.record().id()),
+                "a retry while node A still skips Redis is refused too, never confirmed");
+        ticker.addAndGet(Duration.ofSeconds(1).toNanos()); // node A's pause after the failure is over
+        a.revoke(key.record().id()); // the operator retries
+        assertEquals(dev.apiauth.ValidationResult.Outcome.REVOKED,
+                b.validator().validate(key.plaintext(), dev.apiauth.ScopeRequirement.ANY_KEY).outcome(),
+                "once confirmed, node B refuses the key");
+        nodeA.close();
+        nodeB.close();
+    }
+
+    /** A Redisson client whose writes to the cache fail on demand (reads still work), for one node of two. */
+    static final class FaultyWrites {
+        static org.redisson.api.RedissonClient wrap(org.redisson.api.RedissonClient real, java.util.concurrent.atomic.AtomicBoolean broken) {
+            return (org.redisson.api.RedissonClient) java.lang.reflect.Proxy.newProxyInstance(FaultyWrites.class.getClassLoader(),
+                    new Class<?>[] {org.redisson.api.RedissonClient.class}, (proxy, method, args) -> {
+                        Object result = invoke(method, real, args);
+                        if (method.getName().equals("getScript") || method.getName().equals("getBucket")) {
+                            Class<?> type = method.getReturnType();
+                            return java.lang.reflect.Proxy.newProxyInstance(FaultyWrites.class.getClassLoader(), new Class<?>[] {type},
+                                    (p, m, a) -> {
+                                        boolean write = m.getName().equals("eval") || m.getName().equals("set") || m.getName().equals("delete");
+                                        if (write && broken.get()) {
+                                            throw new org.redisson.client.RedisException("injected: this node cannot reach Redis");
+                                        }
+                                        return invoke(m, result, a);
+                                    });
+                        }
+                        return result;
+                    });
+        }
+
+        private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
+            try {
+                return method.invoke(target, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+            }
+        }
+    }
+
     /** A primary whose next update or read can be held after it committed (or read), until released. */
     static final class PausablePrimary implements Backend {
         private final Backend delegate;
