@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.redisson.api.RTopic;
@@ -32,12 +33,19 @@ final class NearCache implements AutoCloseable {
     /** Bumped by every invalidation and clear: a lookup that overlapped one does not cache what it read. */
     private final AtomicLong generation = new AtomicLong();
     private final long ttlNanos;
+    private final LongSupplier ticker;
     private final int maxSize;
     private final RTopic topic;
     private final int messageListener;
     private final int statusListener;
 
     NearCache(RedissonClient redis, String channel, Duration ttl, int maxSize) {
+        this(redis, channel, ttl, maxSize, System::nanoTime);
+    }
+
+    /** With the ticker entries age by (tests move it instead of sleeping). */
+    NearCache(RedissonClient redis, String channel, Duration ttl, int maxSize, LongSupplier ticker) {
+        this.ticker = ticker;
         this.ttlNanos = ttl.toNanos();
         this.maxSize = maxSize;
         this.topic = redis.getTopic(channel, StringCodec.INSTANCE);
@@ -68,7 +76,7 @@ final class NearCache implements AutoCloseable {
                 return null;
             }
         }
-        if (System.nanoTime() - entry.expiresAtNanos >= 0) {
+        if (ticker.getAsLong() - entry.expiresAtNanos >= 0) {
             entries.remove(keyHash, entry);
             absent.remove(keyHash, entry);
             return null;
@@ -94,13 +102,13 @@ final class NearCache implements AutoCloseable {
         if (map.size() >= maxSize) {
             makeRoom(map);
         }
-        Entry entry = new Entry(key, System.nanoTime() + Math.min(ttlNanos, lifetime.toNanos()));
+        Entry entry = new Entry(key, ticker.getAsLong() + Math.min(ttlNanos, lifetime.toNanos()));
         map.compute(keyHash, (k, old) -> generation.get() == generationBefore ? entry : old);
     }
 
     /** Drops expired entries, then arbitrary ones down to 90% of the bound; never the whole map. */
     private void makeRoom(ConcurrentHashMap<String, Entry> map) {
-        long now = System.nanoTime();
+        long now = ticker.getAsLong();
         map.values().removeIf(e -> now - e.expiresAtNanos >= 0);
         int excess = map.size() - maxSize * 9 / 10;
         for (var it = map.keySet().iterator(); excess > 0 && it.hasNext(); excess--) {

@@ -106,10 +106,15 @@ public final class RedisBackend implements Backend {
 
     /** @param expiredRetention how long after its {@code expiresAt} a key's entries stay (so it is refused as expired) */
     public RedisBackend(RedissonClient redis, String namespace, Duration expiredRetention) {
+        this(redis, namespace, expiredRetention, System::nanoTime);
+    }
+
+    /** With the ticker the circuit breaker reads time from (tests move it instead of sleeping). */
+    RedisBackend(RedissonClient redis, String namespace, Duration expiredRetention, java.util.function.LongSupplier ticker) {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.namespace = Objects.requireNonNull(namespace, "namespace");
         this.script = redis.getScript(StringCodec.INSTANCE);
-        this.breaker = new CircuitBreaker(PAUSE_MILLIS, System::nanoTime);
+        this.breaker = new CircuitBreaker(PAUSE_MILLIS, ticker);
         if (expiredRetention == null || expiredRetention.isNegative()) {
             throw new IllegalArgumentException("expiredRetention must not be negative: " + expiredRetention);
         }

@@ -96,6 +96,25 @@ class RedisCacheRaceTest {
         cache.close();
     }
 
+    @Test
+    void nearCacheEntriesAgeByTheInjectedTickerNotByWaiting() {
+        java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong();
+        NearCache near = new NearCache(redis.client, redis.namespace + "invalidations", Duration.ofSeconds(30), 100, ticker::get);
+        try {
+            ApiKey known = newRecord();
+            near.put(known.keyHash(), Optional.of(known), Duration.ofMinutes(5), near.generation());
+            String unknown = RedisBackendContractTestSupport.randomHash();
+            near.put(unknown, Optional.empty(), Duration.ofSeconds(5), near.generation());
+            ticker.addAndGet(Duration.ofSeconds(5).toNanos());
+            assertEquals(null, near.get(unknown), "a negative entry lives its own (shorter) ttl");
+            assertNotNull(near.get(known.keyHash()));
+            ticker.addAndGet(Duration.ofSeconds(25).toNanos());
+            assertEquals(null, near.get(known.keyHash()), "no entry outlives the near cache's ttl");
+        } finally {
+            near.close();
+        }
+    }
+
     /** A flood of unknown keys (anyone can mint well-formed ones) cannot evict the known keys of the near cache. */
     @Test
     void unknownKeysCannotEvictKnownOnesFromTheNearCache() {
