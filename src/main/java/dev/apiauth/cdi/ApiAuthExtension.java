@@ -149,9 +149,12 @@ public class ApiAuthExtension implements Extension {
                     return service;
                 })
                 .destroyWith((service, c) -> {
-                    service.close();
-                    if (resources != null) {
-                        resources.serviceClosed();
+                    try {
+                        service.close();
+                    } finally {
+                        if (resources != null) {
+                            resources.serviceClosed();
+                        }
                     }
                 });
 

@@ -151,6 +151,7 @@ public abstract class BackendContract {
         Instant revoked = now();
         ApiKey updated = backend.update(key.withRevokedAt(revoked));
         assertNotEquals(key.version(), updated.version(), "every update gives a new version");
+        assertEquals(key.version() + 1, updated.version(), "exactly the next one: caches in front of a backend predict it");
         assertEquals(key.withRevokedAt(revoked).withVersion(updated.version()), updated);
         ApiKey byHash = backend.getByHash(key.keyHash()).orElseThrow();
         assertEquals(updated, byHash);

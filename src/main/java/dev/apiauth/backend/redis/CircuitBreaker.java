@@ -53,6 +53,9 @@ final class CircuitBreaker {
         } catch (RuntimeException e) {
             failure(e);
             throw new BackendException("Redis call failed: " + e.getMessage(), e);
+        } catch (Error e) {
+            failure(new IllegalStateException(e.toString(), e)); // never left half-open with no probe running
+            throw e;
         }
     }
 

@@ -8,9 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.redisson.api.RBucket;
 import org.redisson.api.RScript;
@@ -24,14 +22,16 @@ import org.redisson.client.codec.StringCodec;
  *   <li>{@link #getByHash} reads {@code ns + "cache:" + hash} (one {@code GET}), and on a miss the primary, then
  *   stores what it found for {@code ttl}, or that it found nothing for {@code negativeTtl}, so a flood of
  *   unknown keys does not reach the database. Readers only ever store with {@code SET NX}.</li>
- *   <li>{@link #create}, {@link #update} and {@link #delete} go to the primary, then overwrite the cache entry in
- *   the same call (writers {@code SET} unconditionally), so a revoked key is refused from the next request on,
- *   and a reader that fetched the old record just before cannot put it back.</li>
+ *   <li>{@link #update} and {@link #delete} of something that takes access away (revocation, shorter expiry, fewer
+ *   scopes, deletion) write the cache first and then the primary; other writes go to the primary first. Cache writes
+ *   are versioned (one Lua script), so a stale writer cannot put an older record back, and a reader that fetched
+ *   the old record just before cannot either (it only stores with {@code SET NX}). A restrictive change the cache
+ *   cannot take fails and changes nothing; once it returns, every node refuses from the next request on.</li>
  *   <li>With {@code nearCache}, a bounded map in this JVM answers repeated lookups without a network round trip;
  *   every write invalidates that entry on every node (Redisson local cached map, invalidation over pub/sub).</li>
- *   <li>Redis down: lookups and writes go to the primary alone (Redis is skipped for a second after each failure,
- *   so no request waits for it); invalidations that could not be written are retried before the cache is read
- *   again. Primary down too: the primary's failure, so 503.</li>
+ *   <li>Redis down: lookups go to the primary alone (Redis is skipped for a second after each failure, so no
+ *   request waits for it); restrictive changes fail with 503, others go to the primary. Primary down too: the
+ *   primary's failure, so 503.</li>
  * </ul>
  * Everything else ({@link #getById}, {@link #listByOwner}) goes to the primary.
  */
@@ -47,8 +47,9 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
 
     /**
      * A writer's entry replaces what is cached only when it is newer: nothing, a negative entry, a record of
-     * another id (the hash was deleted and created again), or the same record at a lower version; a tombstone only
-     * for another id. One script, so compare and set are one step.
+     * another id (the hash was deleted and created again), or the same record at a lower version (or the same
+     * version, for a restrictive change); a tombstone only for another id. One script, so compare and set are one
+     * step.
      */
     private static final String SET_IF_NEWER = """
             local cur = redis.call('get', KEYS[1])
@@ -57,7 +58,10 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
                 if string.sub(cur, 3) == ARGV[4] then return 0 end
               elseif string.sub(cur, 1, 1) ~= '-' and string.match(cur, '^id=([^&]*)') == ARGV[4] then
                 local v = string.match(cur, '&version=(%d+)')
-                if v and tonumber(v) >= tonumber(ARGV[1]) then return 0 end
+                if v then
+                  if tonumber(v) > tonumber(ARGV[1]) then return 0 end
+                  if tonumber(v) == tonumber(ARGV[1]) and ARGV[5] ~= '1' then return 0 end
+                end
               end
             end
             redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3])
@@ -71,16 +75,6 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
     private final Duration negativeTtl;
     private final NearCache near;
     private final CircuitBreaker breaker;
-    /** What a write stored in the primary but could not write to the cache (Redis unreachable from this node). */
-    private record PendingWrite(ApiKey key, boolean deleted) {
-    }
-
-    /**
-     * Cache writes that failed, by key hash. While any is pending this node bypasses the cache for lookups, and
-     * every management call through it first retries them (failing with 503 while they still cannot be written).
-     */
-    private final Map<String, PendingWrite> pending = new ConcurrentHashMap<>();
-
     public RedisCacheBackend(RedissonClient redis, Backend primary, String namespace, Duration ttl, Duration negativeTtl,
                              boolean nearCache) {
         this(redis, primary, namespace, ttl, negativeTtl, nearCache, System::nanoTime);
@@ -104,7 +98,7 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
 
     @Override
     public Optional<ApiKey> getByHash(String keyHash) {
-        boolean redisUsable = breaker.allows() && (pending.isEmpty() || flushPending());
+        boolean redisUsable = breaker.allows();
         long generation = 0;
         if (near != null && redisUsable) {
             Optional<ApiKey> local = near.get(keyHash);
@@ -129,7 +123,6 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
 
     @Override
     public Optional<ApiKey> getById(UUID id) {
-        requireFlushed();
         return primary.getById(id);
     }
 
@@ -138,57 +131,73 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
         return primary.listByOwner(ownerId);
     }
 
-    /** A new key: a cache write that fails leaves at most a negative entry, which expires within the negative ttl. */
+    /**
+     * A new key, primary first: a cache write that fails leaves at most a negative entry, which expires within the
+     * negative ttl (the key works a few seconds later; nothing is let through).
+     */
     @Override
     public ApiKey create(ApiKey key) {
-        requireFlushed();
         ApiKey stored = primary.create(key);
-        if (!overwrite(stored.keyHash(), () -> setIfNewer(stored))) {
-            pending.put(stored.keyHash(), new PendingWrite(stored, false));
-        }
+        overwrite(stored.keyHash(), () -> setIfNewer(stored, false));
         return stored;
     }
 
     /**
-     * A change (revocation, rotation, usage): confirmed only once every node will see it. When the cache cannot be
-     * written the change stays in the primary but the call fails, so nothing is claimed; a retry through this node
-     * writes the cache first.
+     * A change that takes something away (revocation, shorter expiry, fewer scopes) is written to the cache
+     * <em>first</em>, as the version the primary will store, and only then to the primary: when the cache cannot be
+     * written the call fails and nothing changed anywhere, and once it returns every node refuses from the next
+     * request on, whichever node a retry goes through. It wins a tie with a concurrent write of the same version
+     * (which then fails in the primary and is retried). Any other change (usage, a longer expiry) goes to the primary
+     * first: if its cache write fails, the cached older version is still at least as strict.
      */
     @Override
     public ApiKey update(ApiKey key) {
-        requireFlushed();
+        ApiKey current = primary.getById(key.id()).orElse(null);
+        boolean restrictive = current != null && takesAway(current, key);
+        if (restrictive) {
+            ApiKey expected = key.withVersion(key.version() + 1); // what every backend stores (BackendContract pins it)
+            if (!overwrite(key.keyHash(), () -> setIfNewer(expected, true))) {
+                throw new BackendException("API key " + key.id() + " was not changed: the Redis cache, which other nodes"
+                        + " read, cannot be written; retry");
+            }
+        }
         ApiKey stored = primary.update(key);
-        if (!overwrite(stored.keyHash(), () -> setIfNewer(stored))) {
-            pending.put(stored.keyHash(), new PendingWrite(stored, false));
-            throw notConfirmed("API key " + stored.id() + " was changed in the primary store");
+        if (!restrictive) {
+            overwrite(stored.keyHash(), () -> setIfNewer(stored, false));
         }
         return stored;
     }
 
+    /** A delete: the tombstone first, then the primary, for the same reason as a revocation. */
     @Override
     public void delete(UUID id) {
-        requireFlushed();
         Optional<ApiKey> existing = primary.getById(id);
-        primary.delete(id);
         if (existing.isPresent() && !overwrite(existing.get().keyHash(), () -> tombstone(existing.get()))) {
-            pending.put(existing.get().keyHash(), new PendingWrite(existing.get(), true));
-            throw notConfirmed("API key " + id + " was deleted from the primary store");
+            throw new BackendException("API key " + id + " was not deleted: the Redis cache, which other nodes read,"
+                    + " cannot be written; retry");
         }
+        primary.delete(id);
     }
 
-    private static BackendException notConfirmed(String what) {
-        return new BackendException(what + ", but the Redis cache could not be updated, so other nodes may still"
-                + " use the old record; the change is not confirmed: retry it");
+    /** Whether {@code next} admits less than {@code current}: revoked, expiring sooner, or with fewer scopes. */
+    static boolean takesAway(ApiKey current, ApiKey next) {
+        if (next.isRevoked() && !current.isRevoked()) {
+            return true;
+        }
+        if (next.expiresAt() != null && (current.expiresAt() == null || next.expiresAt().isBefore(current.expiresAt()))) {
+            return true;
+        }
+        return !next.scopes().containsAll(current.scopes());
     }
 
     private void tombstone(ApiKey deleted) {
         bucket(deleted.keyHash()).set(DELETED + deleted.id(), ttl);
     }
 
-    private void setIfNewer(ApiKey stored) {
+    private void setIfNewer(ApiKey stored, boolean winsTies) {
         redis.getScript(StringCodec.INSTANCE).eval(RScript.Mode.READ_WRITE, SET_IF_NEWER, RScript.ReturnType.LONG,
                 List.of(namespace + "cache:" + stored.keyHash()), Long.toString(stored.version()), RecordCodec.encode(stored),
-                Long.toString(ttl.toMillis()), stored.id().toString());
+                Long.toString(ttl.toMillis()), stored.id().toString(), winsTies ? "1" : "0");
     }
 
     /** Drops the near cache's subscription; the Redis client and the primary belong to whoever made them. */
@@ -212,31 +221,6 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
             near.clear();
         }
         return done != null;
-    }
-
-    /** Writes the cache entries that failed before; true when none is left. */
-    private boolean flushPending() {
-        for (Map.Entry<String, PendingWrite> entry : pending.entrySet()) {
-            PendingWrite write = entry.getValue();
-            boolean done = overwrite(entry.getKey(), () -> {
-                if (write.deleted()) {
-                    tombstone(write.key());
-                } else {
-                    setIfNewer(write.key());
-                }
-            });
-            if (!done) {
-                return false;
-            }
-            pending.remove(entry.getKey(), write);
-        }
-        return true;
-    }
-
-    private void requireFlushed() {
-        if (!pending.isEmpty() && !flushPending()) {
-            throw new BackendException(pending.size() + " earlier change(s) could not reach the Redis cache yet; retry shortly");
-        }
     }
 
     private void rememberLocally(String keyHash, Optional<ApiKey> found, long generation) {

@@ -27,7 +27,8 @@ final class RedisClients {
     static final int TIMEOUT_MILLIS = 1000;
     static final String CLIENT_TYPE = "org.redisson.api.RedissonClient";
     private static final Logger LOG = Logger.getLogger(RedisClients.class.getName());
-    private static final Pattern READ_MODE = Pattern.compile("readMode:\\s*\"?([A-Z_]+)");
+    /** A {@code readMode} setting on a line of its own (not commented out). */
+    private static final Pattern READ_MODE = Pattern.compile("(?m)^\\s*readMode:\\s*\"?([A-Z_]+)");
 
     private RedisClients() {
     }

@@ -133,32 +133,55 @@ class RedisCacheRaceTest {
     }
 
     /**
-     * Node A cannot write to Redis while node B reads from it: A's revocation must not be confirmed (it fails, so
-     * nothing is claimed), and retrying it once A reaches Redis again makes it final on B too.
+     * Node A cannot write to Redis while node B reads from it: A's revocation fails and changes nothing (no 204
+     * while B could still accept the key); retried through either node once possible, it is final on both.
      */
     @Test
-    void aRevocationWhoseCacheWriteFailsIsNotConfirmedAndItsRetryIsFinalOnEveryNode() {
+    void aRevocationTheCacheCannotTakeFailsAndItsRetryThroughAnyNodeIsFinalEverywhere() {
+        for (boolean retryThroughB : new boolean[] {false, true}) {
+            java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
+            org.redisson.api.RedissonClient faulty = FaultyWrites.wrap(redis.client, broken);
+            java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong();
+            RedisCacheBackend nodeA = new RedisCacheBackend(faulty, primary, redis.namespace, Duration.ofMinutes(5), Duration.ofSeconds(5),
+                    false, ticker::get);
+            RedisCacheBackend nodeB = redis.cache(primary, false);
+            dev.apiauth.ApiKeyService a = dev.apiauth.ApiKeyService.builder(nodeA).usageTracking(false, null).build();
+            dev.apiauth.ApiKeyService b = dev.apiauth.ApiKeyService.builder(nodeB).usageTracking(false, null).build();
+            dev.apiauth.GeneratedKey key = a.create(dev.apiauth.KeyRequest.of("k", "two-nodes"));
+            assertTrue(b.validator().validate(key.plaintext(), dev.apiauth.ScopeRequirement.ANY_KEY).isValid(), "cached on node B");
+            broken.set(true);
+            org.junit.jupiter.api.Assertions.assertThrows(dev.apiauth.backend.BackendException.class, () -> a.revoke(key.record().id()),
+                    "a revocation node B could not see must fail");
+            assertTrue(!a.get(key.record().id()).orElseThrow().isRevoked(), "and change nothing: no half-done revocation");
+            broken.set(false);
+            ticker.addAndGet(Duration.ofSeconds(1).toNanos()); // node A's pause after the failure is over
+            (retryThroughB ? b : a).revoke(key.record().id()); // the operator retries, through either node
+            assertEquals(dev.apiauth.ValidationResult.Outcome.REVOKED,
+                    b.validator().validate(key.plaintext(), dev.apiauth.ScopeRequirement.ANY_KEY).outcome(), "node B refuses it");
+            assertEquals(dev.apiauth.ValidationResult.Outcome.REVOKED,
+                    a.validator().validate(key.plaintext(), dev.apiauth.ScopeRequirement.ANY_KEY).outcome(), "node A too");
+            nodeA.close();
+            nodeB.close();
+        }
+    }
+
+    /** A delete the cache cannot take fails too, and its retry leaves a tombstone every node honours. */
+    @Test
+    void aDeleteTheCacheCannotTakeFailsAndItsRetryIsFinalEverywhere() {
         java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
-        org.redisson.api.RedissonClient faulty = FaultyWrites.wrap(redis.client, broken);
         java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong();
-        RedisCacheBackend nodeA = new RedisCacheBackend(faulty, primary, redis.namespace, Duration.ofMinutes(5), Duration.ofSeconds(5),
-                false, ticker::get);
+        RedisCacheBackend nodeA = new RedisCacheBackend(FaultyWrites.wrap(redis.client, broken), primary, redis.namespace,
+                Duration.ofMinutes(5), Duration.ofSeconds(5), false, ticker::get);
         RedisCacheBackend nodeB = redis.cache(primary, false);
-        dev.apiauth.ApiKeyService a = dev.apiauth.ApiKeyService.builder(nodeA).usageTracking(false, null).build();
-        dev.apiauth.ApiKeyService b = dev.apiauth.ApiKeyService.builder(nodeB).usageTracking(false, null).build();
-        dev.apiauth.GeneratedKey key = a.create(dev.apiauth.KeyRequest.of("k", "two-nodes"));
-        assertTrue(b.validator().validate(key.plaintext(), dev.apiauth.ScopeRequirement.ANY_KEY).isValid(), "cached on node B");
+        ApiKey created = nodeA.create(newRecord());
+        assertTrue(nodeB.getByHash(created.keyHash()).isPresent());
         broken.set(true);
-        org.junit.jupiter.api.Assertions.assertThrows(dev.apiauth.backend.BackendException.class, () -> a.revoke(key.record().id()),
-                "a revocation node B may not see must not be confirmed");
+        org.junit.jupiter.api.Assertions.assertThrows(dev.apiauth.backend.BackendException.class, () -> nodeA.delete(created.id()));
+        assertTrue(primary.getById(created.id()).isPresent(), "not deleted: nothing claimed");
         broken.set(false);
-        org.junit.jupiter.api.Assertions.assertThrows(dev.apiauth.backend.BackendException.class, () -> a.revoke(key.record().id()),
-                "a retry while node A still skips Redis is refused too, never confirmed");
-        ticker.addAndGet(Duration.ofSeconds(1).toNanos()); // node A's pause after the failure is over
-        a.revoke(key.record().id()); // the operator retries
-        assertEquals(dev.apiauth.ValidationResult.Outcome.REVOKED,
-                b.validator().validate(key.plaintext(), dev.apiauth.ScopeRequirement.ANY_KEY).outcome(),
-                "once confirmed, node B refuses the key");
+        nodeB.delete(created.id());
+        assertTrue(nodeA.getByHash(created.keyHash()).isEmpty());
+        assertTrue(nodeB.getByHash(created.keyHash()).isEmpty());
         nodeA.close();
         nodeB.close();
     }
