@@ -257,6 +257,16 @@ class DemoContractIT {
     }
 
     @Test
+    void theManagementApiIsMountedInTheApplicationOnlyNotInTheServersOwnJaxRsApplications() {
+        assertEquals(200, http.get("api/api-keys?ownerId=x", admin()).status());
+        for (String other : new String[] {"/openapi/api-keys?ownerId=x", "/health/api-keys?ownerId=x", "/metrics/api-keys?ownerId=x"}) {
+            Http.Response response = http.get(other, admin());
+            assertFalse(response.body().contains("\"items\"") || response.body().contains("urn:apiauth"),
+                    other + " must not serve the management API: " + response);
+        }
+    }
+
+    @Test
     void theBootstrapKeyOpensTheManagementApiAndNothingElse() {
         assertEquals(200, http.get("api/api-keys?ownerId=x", admin()).status());
         assertProblem(http.get("api/hello", admin()), 401, "unknown");
