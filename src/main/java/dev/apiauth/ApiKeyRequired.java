@@ -9,7 +9,10 @@ import java.lang.annotation.Target;
 
 /**
  * Guards a JAX-RS resource class or method: a request must carry a valid, unrevoked, unexpired API key
- * holding the listed scopes. On a method it replaces the class's annotation entirely.
+ * holding the listed scopes. On a method it replaces the class's annotation entirely. It is inherited like
+ * JAX-RS's own annotations: from interfaces and superclasses (type-level or on the methods a resource method
+ * overrides or implements), where everything inherited must hold together; sub-resources reached through a
+ * protected locator need the locator's requirement too. The README's "Security rules" section has the full rule.
  *
  * <p>Read once per resource method when the application starts; nothing is reflected per request.
  */

@@ -272,20 +272,16 @@ class ApiKeyServiceTest {
     void aRevocationThatLandsWhileTheSuccessorIsIssuedWinsAndNoSuccessorSurvives() {
         MemoryBackend store = new MemoryBackend();
         java.util.concurrent.atomic.AtomicReference<Runnable> onCreate = new java.util.concurrent.atomic.AtomicReference<>();
-        dev.apiauth.backend.Backend racing = new dev.apiauth.backend.Backend() {
-            public java.util.Optional<ApiKey> getByHash(String hash) { return store.getByHash(hash); }
-            public java.util.Optional<ApiKey> getById(java.util.UUID id) { return store.getById(id); }
+        dev.apiauth.backend.Backend racing = new dev.apiauth.backend.ForwardingBackend(store) {
+            @Override
             public ApiKey create(ApiKey key) {
-                ApiKey created = store.create(key);
+                ApiKey created = delegate.create(key);
                 Runnable between = onCreate.getAndSet(null);
                 if (between != null) {
                     between.run(); // the revoke, forced between the successor's creation and the old key's update
                 }
                 return created;
             }
-            public ApiKey update(ApiKey key) { return store.update(key); }
-            public void delete(java.util.UUID id) { store.delete(id); }
-            public java.util.List<ApiKey> listByOwner(String owner) { return store.listByOwner(owner); }
         };
         try (ApiKeyService keys = ApiKeyService.builder(racing).clock(clock).usageTracking(false, null).build()) {
             GeneratedKey old = keys.create(KeyRequest.of("n", "racer"));
@@ -312,18 +308,14 @@ class ApiKeyServiceTest {
     void oneKeyThatCannotBeFlushedDoesNotStopTheOthers() {
         MemoryBackend store = new MemoryBackend();
         java.util.Set<java.util.UUID> broken = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        dev.apiauth.backend.Backend failingOne = new dev.apiauth.backend.Backend() {
-            public java.util.Optional<ApiKey> getByHash(String hash) { return store.getByHash(hash); }
-            public java.util.Optional<ApiKey> getById(java.util.UUID id) { return store.getById(id); }
-            public ApiKey create(ApiKey key) { return store.create(key); }
+        dev.apiauth.backend.Backend failingOne = new dev.apiauth.backend.ForwardingBackend(store) {
+            @Override
             public ApiKey update(ApiKey key) {
                 if (broken.contains(key.id())) {
                     throw new dev.apiauth.backend.BackendException("this row is locked");
                 }
-                return store.update(key);
+                return delegate.update(key);
             }
-            public void delete(java.util.UUID id) { store.delete(id); }
-            public java.util.List<ApiKey> listByOwner(String owner) { return store.listByOwner(owner); }
         };
         try (ApiKeyService keys = ApiKeyService.builder(failingOne).clock(clock).usageTracking(true, null).build()) {
             java.util.List<GeneratedKey> issued = new java.util.ArrayList<>();

@@ -21,17 +21,18 @@ import java.util.Set;
  * What one resource method (or sub-resource locator) requires, found the way JAX-RS finds its own annotations
  * on inherited methods; decided once per method at deployment.
  *
- * <p>The resolution order, first hit wins:
+ * <p>The rule (the README's "Security rules" states it for users):
  * <ol>
- *   <li>the method itself;</li>
- *   <li>the methods it overrides or implements: superclasses first (nearest first), then interfaces
- *       (those of the class, then of its superclasses, each followed by its super-interfaces);</li>
- *   <li>the class, its superclasses (nearest first), then its interfaces in the same order.</li>
+ *   <li>the method's own {@code @ApiKeyRequired} (declared in the resource class itself) decides alone;</li>
+ *   <li>otherwise everything it inherits must hold together: the nearest superclass declaration carrying one,
+ *       every implemented interface method carrying one, and the first one of the class, its superclasses
+ *       (nearest first) and its interfaces;</li>
+ *   <li>nothing found: not protected.</li>
  * </ol>
- * {@code @ApiKeyRequired} and the {@code jakarta.annotation.security} annotations are each resolved that way.
- * An {@code @ApiKeyRequired} found on a more specific place replaces one found further up entirely; nothing
- * else removes it: a {@code @PermitAll} as specific as (or more specific than) the {@code @ApiKeyRequired} it
- * would contradict is a deployment error rather than a silent choice.
+ * {@code @RolesAllowed}/{@code @DenyAll}/{@code @PermitAll} are found the same way. Nothing but the method's own
+ * {@code @ApiKeyRequired} removes a requirement: a {@code @PermitAll} as specific as (or more specific than) the
+ * {@code @ApiKeyRequired} it would contradict is a deployment error rather than a silent choice. A rule is a chain
+ * of parts that must all admit a key ({@link #and}).
  */
 final class GuardRule {
 
@@ -46,7 +47,7 @@ final class GuardRule {
     final ScopeRequirement roles;
     /** From {@code @DenyAll}: no key gets through. */
     final boolean denyAll;
-    /** The rule of the sub-resource locator(s) this method was reached through; null for a root resource method. */
+    /** A further part that must hold as well (an inherited requirement, a role annotation); null when none. */
     private final GuardRule outer;
 
     private GuardRule(ScopeRequirement required, ScopeRequirement roles, boolean denyAll) {
@@ -169,7 +170,7 @@ final class GuardRule {
         return new GuardRule(ScopeRequirement.of(Match.ALL, scope), null, false);
     }
 
-    /** This rule and {@code outer} (a locator's) together: a key must satisfy both. */
+    /** This rule and {@code outer} together: a key must satisfy both. */
     GuardRule and(GuardRule outer) {
         if (outer == null || outer == this) {
             return this;
@@ -224,7 +225,7 @@ final class GuardRule {
         return parts;
     }
 
-    /** Whether a key holding {@code scopes} passes the key requirement, the roles and every enclosing locator's rule. */
+    /** Whether a key holding {@code scopes} passes every part of this rule. */
     boolean admits(Set<String> scopes) {
         return !denyAll && required.isSatisfiedBy(scopes) && (roles == null || roles.isSatisfiedBy(scopes))
                 && (outer == null || outer.admits(scopes));

@@ -47,13 +47,7 @@ class BearerCustomBackendIT {
     }
 
     private String issue(String... scopes) {
-        StringBuilder query = new StringBuilder("api/test-control/keys?owner=bearer-" + UUID.randomUUID());
-        for (String scope : scopes) {
-            query.append("&scope=").append(scope);
-        }
-        Http.Response response = http.post(query.toString(), null);
-        assertEquals(200, response.status(), response.toString());
-        return response.body();
+        return http.issueKey("bearer-" + UUID.randomUUID(), scopes);
     }
 
     @Test

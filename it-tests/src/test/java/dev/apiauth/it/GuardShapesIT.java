@@ -43,13 +43,7 @@ class GuardShapesIT {
     }
 
     private String issue(String owner, String... scopes) {
-        StringBuilder query = new StringBuilder("api/test-control/keys?owner=" + owner);
-        for (String scope : scopes) {
-            query.append("&scope=").append(scope);
-        }
-        Http.Response response = http.post(query.toString(), null);
-        assertEquals(200, response.status(), response.toString());
-        return response.body();
+        return http.issueKey(owner, scopes);
     }
 
     /** 401 without a key and with a junk or unknown key, then 200 with {@code key}; returns the 200 body. */

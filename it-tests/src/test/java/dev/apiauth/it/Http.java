@@ -37,6 +37,19 @@ final class Http {
                 .POST(json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** A key issued by the test WARs' {@code TestControlResource} (not through the management API); its plaintext. */
+    String issueKey(String owner, String... scopes) {
+        StringBuilder query = new StringBuilder("api/test-control/keys?owner=" + owner);
+        for (String scope : scopes) {
+            query.append("&scope=").append(scope);
+        }
+        Response response = post(query.toString(), null);
+        if (response.status() != 200) {
+            throw new AssertionError("issuing a test key failed: " + response);
+        }
+        return response.body();
+    }
+
     Response delete(String path, String... headers) {
         return send(request(path, headers).DELETE());
     }

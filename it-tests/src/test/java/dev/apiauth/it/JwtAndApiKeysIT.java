@@ -84,13 +84,7 @@ class JwtAndApiKeysIT {
     }
 
     private String key(String... scopes) {
-        StringBuilder query = new StringBuilder("api/test-control/keys?owner=coexist-" + UUID.randomUUID());
-        for (String scope : scopes) {
-            query.append("&scope=").append(scope);
-        }
-        Http.Response response = http.post(query.toString(), null);
-        assertEquals(200, response.status(), response.toString());
-        return response.body();
+        return http.issueKey("coexist-" + UUID.randomUUID(), scopes);
     }
 
     @Test
