@@ -136,6 +136,24 @@ class GuardShapesIT {
     }
 
     @Test
+    void headAndOptionsRunNoProtectedCodeWithoutAKey() {
+        String key = issue("shapes-" + UUID.randomUUID());
+        int calls = Integer.parseInt(http.get("scan/probe/locator-calls").body());
+        Map<String, String> outputs = Map.of("scan/iface-type", "type-level", "scan/override/data", "override",
+                "scan/locator/items/7", "item 7 for", "scan/async/stage", "stage");
+        for (Map.Entry<String, String> endpoint : outputs.entrySet()) {
+            String path = endpoint.getKey();
+            assertEquals(401, http.head(path).status(), "HEAD " + path + " without a key");
+            assertEquals(200, http.head(path, "X-API-Key", key).status(), "HEAD " + path + " with a key");
+            Http.Response options = http.options(path);
+            assertTrue(options.status() == 200 || options.status() == 204 || options.status() == 401, "OPTIONS " + path + ": " + options);
+            assertTrue(!options.body().startsWith(endpoint.getValue()), "OPTIONS " + path + " does not run the resource: " + options);
+        }
+        assertEquals(calls + 1, Integer.parseInt(http.get("scan/probe/locator-calls").body()),
+                "the locator ran for the keyed HEAD only (OPTIONS is answered by Jersey without calling it, or refused)");
+    }
+
+    @Test
     void explicitlyListedClassesAndSingletonsAreGuarded() {
         String key = issue("shapes-" + UUID.randomUUID());
         assertEquals("explicit", assertGuarded("explicit/explicit-only", key));

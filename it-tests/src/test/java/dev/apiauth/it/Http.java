@@ -32,6 +32,14 @@ final class Http {
         return send(request(path, headers).GET());
     }
 
+    Response head(String path, String... headers) {
+        return send(request(path, headers).method("HEAD", HttpRequest.BodyPublishers.noBody()));
+    }
+
+    Response options(String path, String... headers) {
+        return send(request(path, headers).method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
+    }
+
     Response post(String path, String json, String... headers) {
         return send(request(path, headers).header("Content-Type", "application/json")
                 .POST(json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json)));
