@@ -16,12 +16,20 @@ import org.redisson.client.codec.StringCodec;
 /**
  * Records (decoded, ready to check) in this JVM's memory, bounded in size and age, dropped on every node when
  * any node writes the key: writers publish the key hash on a Redis channel, every node's listener removes it.
- * Whenever the subscription is (re)established everything is dropped, since invalidations may have been
- * missed meanwhile.
+ *
+ * <p>It answers only while its subscription is confirmed, explicitly: every {@value #HEARTBEAT_MILLIS} ms the node
+ * publishes a ping on the same channel, and the cache serves only while its own last ping came back less than
+ * {@value #LIVENESS_MILLIS} ms ago. A subscription that broke silently (Redis or the connection down, the channel
+ * dropped by a proxy) therefore stops the near cache within that bound, and it is emptied, since invalidations may
+ * have been missed; lookups then go to Redis or the primary. Whenever the subscription is (re)established
+ * everything is dropped too.
  */
 final class NearCache implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(NearCache.class.getName());
+    static final long HEARTBEAT_MILLIS = 500;
+    static final long LIVENESS_MILLIS = 1500;
+    private static final String PING = "ping:";
 
     private record Entry(Optional<ApiKey> key, long expiresAtNanos) {
     }
@@ -38,21 +46,38 @@ final class NearCache implements AutoCloseable {
     private final RTopic topic;
     private final int messageListener;
     private final int statusListener;
+    /** This node's pings carry this id, so it recognises its own. */
+    private final String pingId = PING + java.util.UUID.randomUUID() + ":";
+    private final AtomicLong pingsReceived = new AtomicLong();
+    private volatile long lastPingNanos;
+    private volatile boolean pinged;
+    private final java.util.concurrent.ScheduledExecutorService heartbeat;
 
     NearCache(RedissonClient redis, String channel, Duration ttl, int maxSize) {
-        this(redis, channel, ttl, maxSize, System::nanoTime);
+        this(redis, channel, ttl, maxSize, System::nanoTime, true);
     }
 
-    /** With the ticker entries age by (tests move it instead of sleeping). */
-    NearCache(RedissonClient redis, String channel, Duration ttl, int maxSize, LongSupplier ticker) {
+    /**
+     * With the ticker entries and pings age by (tests move it instead of sleeping); without {@code scheduleHeartbeat}
+     * pings are sent only by {@link #heartbeat()} (tests).
+     */
+    NearCache(RedissonClient redis, String channel, Duration ttl, int maxSize, LongSupplier ticker, boolean scheduleHeartbeat) {
         this.ticker = ticker;
         this.ttlNanos = ttl.toNanos();
         this.maxSize = maxSize;
         this.topic = redis.getTopic(channel, StringCodec.INSTANCE);
-        this.messageListener = topic.addListener(String.class, (ch, keyHash) -> {
+        this.messageListener = topic.addListener(String.class, (ch, message) -> {
+            if (message.startsWith(PING)) {
+                if (message.startsWith(pingId)) {
+                    lastPingNanos = ticker.getAsLong();
+                    pinged = true;
+                    pingsReceived.incrementAndGet();
+                }
+                return;
+            }
             generation.incrementAndGet(); // first: a put that has not checked yet will not insert
-            entries.remove(keyHash);      // then: a put that checked before waits for this key's bin and is removed here
-            absent.remove(keyHash);
+            entries.remove(message);      // then: a put that checked before waits for this key's bin and is removed here
+            absent.remove(message);
         });
         this.statusListener = topic.addListener(new StatusListener() {
             @Override
@@ -62,13 +87,55 @@ final class NearCache implements AutoCloseable {
 
             @Override
             public void onUnsubscribe(String ch) {
+                pinged = false;
                 clear();
             }
         });
+        if (scheduleHeartbeat) {
+            heartbeat = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "apiauth-near-cache-heartbeat");
+                thread.setDaemon(true);
+                return thread;
+            });
+            heartbeat.scheduleWithFixedDelay(this::heartbeat, 0, HEARTBEAT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } else {
+            heartbeat = null;
+        }
+    }
+
+    /** Publishes a ping this node's listener will recognise; a failure only means no fresh ping arrives. */
+    void heartbeat() {
+        try {
+            topic.publish(pingId + ticker.getAsLong());
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "near cache heartbeat not published", e);
+        }
+    }
+
+    /** Whether invalidations are known to arrive: this node's own ping came back within the liveness bound. */
+    boolean isLive() {
+        return pinged && ticker.getAsLong() - lastPingNanos < LIVENESS_MILLIS * 1_000_000L;
+    }
+
+    long pingsReceived() {
+        return pingsReceived.get();
+    }
+
+    private boolean serving() {
+        if (isLive()) {
+            return true;
+        }
+        if (!entries.isEmpty() || !absent.isEmpty()) {
+            clear(); // invalidations may have been missed while the subscription was not confirmed
+        }
+        return false;
     }
 
     /** The cached answer (a record, or empty for "no such key"), or null when not cached or too old. */
     Optional<ApiKey> get(String keyHash) {
+        if (!serving()) {
+            return null;
+        }
         Entry entry = entries.get(keyHash);
         if (entry == null) {
             entry = absent.get(keyHash);
@@ -96,7 +163,7 @@ final class NearCache implements AutoCloseable {
      */
     void put(String keyHash, Optional<ApiKey> key, Duration lifetime, long generationBefore) {
         ConcurrentHashMap<String, Entry> map = key.isPresent() ? entries : absent;
-        if (generation.get() != generationBefore) {
+        if (generation.get() != generationBefore || !isLive()) {
             return;
         }
         if (map.size() >= maxSize) {
@@ -133,6 +200,9 @@ final class NearCache implements AutoCloseable {
 
     @Override
     public void close() {
+        if (heartbeat != null) {
+            heartbeat.shutdownNow();
+        }
         try {
             topic.removeListener(messageListener, statusListener);
         } catch (RuntimeException e) {

@@ -89,7 +89,7 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
         this.namespace = Objects.requireNonNull(namespace, "namespace");
         this.ttl = positive(ttl, "ttl");
         this.negativeTtl = positive(negativeTtl, "negativeTtl");
-        this.near = nearCache ? new NearCache(redis, namespace + "invalidations", ttl, NEAR_CACHE_SIZE, ticker) : null;
+        this.near = nearCache ? new NearCache(redis, namespace + "invalidations", ttl, NEAR_CACHE_SIZE, ticker, true) : null;
     }
 
     public Backend primary() {

@@ -99,17 +99,57 @@ class RedisCacheRaceTest {
     @Test
     void nearCacheEntriesAgeByTheInjectedTickerNotByWaiting() {
         java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong();
-        NearCache near = new NearCache(redis.client, redis.namespace + "invalidations", Duration.ofSeconds(30), 100, ticker::get);
+        NearCache near = new NearCache(redis.client, redis.namespace + "invalidations", Duration.ofSeconds(30), 100, ticker::get, false);
         try {
+            pingAndAwait(near);
             ApiKey known = newRecord();
             near.put(known.keyHash(), Optional.of(known), Duration.ofMinutes(5), near.generation());
             String unknown = RedisBackendContractTestSupport.randomHash();
             near.put(unknown, Optional.empty(), Duration.ofSeconds(5), near.generation());
             ticker.addAndGet(Duration.ofSeconds(5).toNanos());
+            pingAndAwait(near);
             assertEquals(null, near.get(unknown), "a negative entry lives its own (shorter) ttl");
             assertNotNull(near.get(known.keyHash()));
             ticker.addAndGet(Duration.ofSeconds(25).toNanos());
+            pingAndAwait(near);
             assertEquals(null, near.get(known.keyHash()), "no entry outlives the near cache's ttl");
+        } finally {
+            near.close();
+        }
+    }
+
+    /** Sends one heartbeat and waits (bounded) for it to come back over Redis pub/sub. */
+    private static void pingAndAwait(NearCache near) {
+        long before = near.pingsReceived();
+        near.heartbeat();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (near.pingsReceived() == before) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the near cache's ping did not come back within 10 s");
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * The near cache serves only while its own pings come back: before the first one, and once the last one is
+     * older than the liveness bound (a subscription that broke silently), it answers nothing and is emptied.
+     */
+    @Test
+    void theNearCacheAnswersOnlyWhileItsSubscriptionIsConfirmed() {
+        java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong();
+        NearCache near = new NearCache(redis.client, redis.namespace + "invalidations", Duration.ofMinutes(5), 100, ticker::get, false);
+        try {
+            ApiKey known = newRecord();
+            near.put(known.keyHash(), Optional.of(known), Duration.ofMinutes(5), near.generation());
+            assertEquals(null, near.get(known.keyHash()), "nothing is cached before the subscription is confirmed");
+            pingAndAwait(near);
+            near.put(known.keyHash(), Optional.of(known), Duration.ofMinutes(5), near.generation());
+            assertEquals(known, near.get(known.keyHash()).orElseThrow());
+            ticker.addAndGet(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(NearCache.LIVENESS_MILLIS)); // no ping came back since
+            assertEquals(null, near.get(known.keyHash()), "a silent subscription stops the near cache within the bound");
+            pingAndAwait(near);
+            assertEquals(null, near.get(known.keyHash()), "and it was emptied: invalidations may have been missed");
         } finally {
             near.close();
         }
@@ -118,8 +158,9 @@ class RedisCacheRaceTest {
     /** A flood of unknown keys (anyone can mint well-formed ones) cannot evict the known keys of the near cache. */
     @Test
     void unknownKeysCannotEvictKnownOnesFromTheNearCache() {
-        NearCache near = new NearCache(redis.client, redis.namespace + "invalidations", Duration.ofMinutes(5), 100);
+        NearCache near = new NearCache(redis.client, redis.namespace + "invalidations", Duration.ofMinutes(5), 100, System::nanoTime, false);
         try {
+            pingAndAwait(near);
             ApiKey known = newRecord();
             near.put(known.keyHash(), Optional.of(known), Duration.ofMinutes(5), near.generation());
             for (int i = 0; i < 10_000; i++) {
