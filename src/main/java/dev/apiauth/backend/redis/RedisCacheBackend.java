@@ -114,8 +114,10 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
             return found;
         }
         Optional<ApiKey> found = primary.getByHash(keyHash);
-        if (redisUsable && redis(() -> bucket(keyHash).setIfAbsent(found.map(RecordCodec::encode).orElse(ABSENT),
-                found.isPresent() ? ttl : negativeTtl)) != null) {
+        // remembered here only when this very answer was stored: if an entry was there already (a writer's newer
+        // record), what this reader holds may be older than what every other node sees
+        if (redisUsable && Boolean.TRUE.equals(redis(() -> bucket(keyHash).setIfAbsent(found.map(RecordCodec::encode).orElse(ABSENT),
+                found.isPresent() ? ttl : negativeTtl)))) {
             rememberLocally(keyHash, found, generation);
         }
         return found;
