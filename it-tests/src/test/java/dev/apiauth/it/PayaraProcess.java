@@ -34,6 +34,13 @@ final class PayaraProcess implements AutoCloseable {
         return start(java.util.List.of("--deploy", war.getPath(), "--contextroot", "app"), workDir, logName, env);
     }
 
+    /** One WAR at {@code /app}, with extra Payara Micro options (e.g. {@code --postdeploycommandfile}). */
+    static PayaraProcess startWithOptions(File war, Path workDir, String logName, String... options) throws IOException {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--deploy", war.getPath(), "--contextroot", "app"));
+        args.addAll(java.util.List.of(options));
+        return start(args, workDir, logName, java.util.Map.of());
+    }
+
     /** Several WARs at once, each at the context root of its file name. */
     static PayaraProcess startAll(java.util.List<File> wars, Path workDir, String logName) throws IOException {
         java.util.List<String> deploy = new java.util.ArrayList<>();
