@@ -56,7 +56,7 @@ public abstract class BackendContract {
         return name + "-" + run;
     }
 
-    protected static String randomHash() {
+    public static String randomHash() {
         String a = UUID.randomUUID().toString().replace("-", "");
         String b = UUID.randomUUID().toString().replace("-", "");
         return a + b;

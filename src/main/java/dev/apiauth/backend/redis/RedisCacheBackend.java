@@ -28,7 +28,8 @@ import org.redisson.client.codec.StringCodec;
  *   the old record just before cannot either (it only stores with {@code SET NX}). A restrictive change the cache
  *   cannot take fails and changes nothing; once it returns, every node refuses from the next request on.</li>
  *   <li>With {@code nearCache}, a bounded map in this JVM answers repeated lookups without a network round trip;
- *   every write invalidates that entry on every node (Redisson local cached map, invalidation over pub/sub).</li>
+ *   every write invalidates that entry on every node ({@link NearCache}: invalidation over pub/sub, served only while
+ *   its own heartbeat comes back).</li>
  *   <li>Redis down: lookups go to the primary alone (Redis is skipped for a second after each failure, so no
  *   request waits for it); restrictive changes fail with 503, others go to the primary. Primary down too: the
  *   primary's failure, so 503.</li>

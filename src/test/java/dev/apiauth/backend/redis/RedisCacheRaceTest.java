@@ -40,7 +40,7 @@ class RedisCacheRaceTest {
 
     private static ApiKey newRecord() {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        return new ApiKey(UUID.randomUUID(), "race", "racer", RedisBackendContractTestSupport.randomHash(), "ak_Race",
+        return new ApiKey(UUID.randomUUID(), "race", "racer", dev.apiauth.backend.BackendContract.randomHash(), "ak_Race",
                 Set.of("read"), now, null, null, null, Map.of(), 0);
     }
 
@@ -104,7 +104,7 @@ class RedisCacheRaceTest {
             pingAndAwait(near);
             ApiKey known = newRecord();
             near.put(known.keyHash(), Optional.of(known), Duration.ofMinutes(5), near.generation());
-            String unknown = RedisBackendContractTestSupport.randomHash();
+            String unknown = dev.apiauth.backend.BackendContract.randomHash();
             near.put(unknown, Optional.empty(), Duration.ofSeconds(5), near.generation());
             ticker.addAndGet(Duration.ofSeconds(5).toNanos());
             pingAndAwait(near);
@@ -164,7 +164,7 @@ class RedisCacheRaceTest {
             ApiKey known = newRecord();
             near.put(known.keyHash(), Optional.of(known), Duration.ofMinutes(5), near.generation());
             for (int i = 0; i < 10_000; i++) {
-                near.put(RedisBackendContractTestSupport.randomHash(), Optional.empty(), Duration.ofSeconds(5), near.generation());
+                near.put(dev.apiauth.backend.BackendContract.randomHash(), Optional.empty(), Duration.ofSeconds(5), near.generation());
             }
             assertNotNull(near.get(known.keyHash()), "the known key was evicted by unknown ones");
             assertEquals(known, near.get(known.keyHash()).orElseThrow());
