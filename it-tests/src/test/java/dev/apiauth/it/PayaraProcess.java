@@ -41,14 +41,35 @@ final class PayaraProcess implements AutoCloseable {
         return start(args, workDir, logName, java.util.Map.of());
     }
 
-    /** Several WARs at once, each at the context root of its file name. */
-    static PayaraProcess startAll(java.util.List<File> wars, Path workDir, String logName) throws IOException {
-        java.util.List<String> deploy = new java.util.ArrayList<>();
+    /**
+     * Several WARs deployed one after another by admin commands after the boot, each at the context root of its file
+     * name. One application that fails to initialise cannot stop the others this way, whereas with several
+     * {@code --deploy} options Payara Micro's boot-time initialisation of all deployments gives up at the first failure (a ConcurrentModificationException
+     * in its initialize-all-applications command), in an order of its own. Wait for {@link #awaitDeployed}.
+     */
+    static PayaraProcess startDeployingEach(java.util.List<File> wars, Path workDir, String logName) throws IOException {
+        StringBuilder commands = new StringBuilder();
         for (File war : wars) {
-            deploy.add("--deploy");
-            deploy.add(war.getPath());
+            String name = war.getName().replaceFirst("\\.war$", "");
+            commands.append("deploy --name ").append(name).append(" --contextroot ").append(name).append(' ')
+                    .append(war.getAbsolutePath()).append('\n');
         }
-        return start(deploy, workDir, logName, java.util.Map.of());
+        Path commandFile = Files.writeString(Files.createDirectories(workDir).resolve(logName + ".commands"), commands.toString());
+        return start(java.util.List.of("--postdeploycommandfile", commandFile.toString()), workDir, logName, java.util.Map.of());
+    }
+
+    /** Waits until the log reports {@code name} deployed (the admin commands run after the boot, in order). */
+    String awaitDeployed(String name) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        String output = awaitBoot();
+        while (!output.contains(name + " was successfully deployed")) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError(name + " was not deployed; log in " + log);
+            }
+            Thread.sleep(250);
+            output = log();
+        }
+        return output;
     }
 
     private static PayaraProcess start(java.util.List<String> deploy, Path workDir, String logName, java.util.Map<String, String> env)
