@@ -209,7 +209,7 @@ public final class ApiKeyService implements AutoCloseable {
     /** Removes a successor whose rotation failed; its plaintext was never returned, so nobody can hold it. */
     private void withdraw(GeneratedKey successor, RuntimeException cause) {
         try {
-            backend.delete(successor.record().id());
+            backend.discardUnissued(successor.record().id());
         } catch (RuntimeException e) {
             cause.addSuppressed(e);
             LOG.log(Level.WARNING, "could not delete the unissued successor " + successor.record().id()

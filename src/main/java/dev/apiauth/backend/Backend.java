@@ -44,6 +44,16 @@ public interface Backend {
     /** Removes the record with this id, if any. */
     void delete(UUID id);
 
+    /**
+     * Removes a record whose key was never handed out: the successor of a rotation that failed. Nobody holds its
+     * plaintext, so no request can present it, and a layer that refuses a {@link #delete} it cannot announce to every
+     * node (a shared cache) must not refuse this one, or the record would stay listed as an active key nobody has.
+     * The default is {@link #delete}.
+     */
+    default void discardUnissued(UUID id) {
+        delete(id);
+    }
+
     /** Every record of {@code ownerId}, newest first. */
     List<ApiKey> listByOwner(String ownerId);
 }

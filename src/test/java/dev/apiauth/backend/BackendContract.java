@@ -188,6 +188,16 @@ public abstract class BackendContract {
     }
 
     @Test
+    void discardUnissuedRemovesEverywhereAndIsIdempotent() {
+        ApiKey key = backend.create(newKey(owner("discard"), now()));
+        backend.discardUnissued(key.id());
+        assertTrue(backend.getByHash(key.keyHash()).isEmpty());
+        assertTrue(backend.getById(key.id()).isEmpty());
+        assertTrue(backend.listByOwner(key.ownerId()).isEmpty());
+        backend.discardUnissued(key.id());
+    }
+
+    @Test
     void deletedHashCanBeCreatedAgain() {
         ApiKey key = backend.create(newKey(owner("again"), now()));
         backend.delete(key.id());

@@ -182,6 +182,14 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
         primary.delete(id);
     }
 
+    /** The primary first; the tombstone only if the cache answers (the create may have cached the record). */
+    @Override
+    public void discardUnissued(UUID id) {
+        Optional<ApiKey> existing = primary.getById(id);
+        primary.discardUnissued(id);
+        existing.ifPresent(key -> overwrite(key.keyHash(), () -> tombstone(key)));
+    }
+
     /** Whether {@code next} admits less than {@code current}: revoked, expiring sooner, or with fewer scopes. */
     static boolean takesAway(ApiKey current, ApiKey next) {
         if (next.isRevoked() && !current.isRevoked()) {

@@ -227,6 +227,28 @@ class RedisCacheRaceTest {
         nodeB.close();
     }
 
+    /**
+     * A rotation whose revocation of the old key the cache cannot take fails, and leaves nothing behind: the successor,
+     * whose key was never handed out, is withdrawn from the primary even though no tombstone can be written (found by
+     * the soak: the owner's listing showed an active key nobody held).
+     */
+    @Test
+    void aRotationTheCacheCannotTakeLeavesNoUnissuedSuccessorBehind() {
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong();
+        RedisCacheBackend nodeA = new RedisCacheBackend(FaultyWrites.wrap(redis.client, broken), primary, redis.namespace,
+                Duration.ofMinutes(5), Duration.ofSeconds(5), false, ticker::get);
+        dev.apiauth.ApiKeyService a = dev.apiauth.ApiKeyService.builder(nodeA).usageTracking(false, null).build();
+        dev.apiauth.GeneratedKey key = a.create(dev.apiauth.KeyRequest.of("k", "rotating-owner"));
+        broken.set(true);
+        org.junit.jupiter.api.Assertions.assertThrows(dev.apiauth.backend.BackendException.class,
+                () -> a.rotate(key.record().id(), Duration.ZERO));
+        assertEquals(List.of(key.record().id()), primary.listByOwner("rotating-owner").stream().map(ApiKey::id).toList(),
+                "nothing claimed, nothing left: only the old key, unchanged");
+        assertTrue(!primary.getById(key.record().id()).orElseThrow().isRevoked());
+        nodeA.close();
+    }
+
     /** A Redisson client whose writes to the cache fail on demand (reads still work), for one node of two. */
     static final class FaultyWrites {
         static org.redisson.api.RedissonClient wrap(org.redisson.api.RedissonClient real, java.util.concurrent.atomic.AtomicBoolean broken) {
