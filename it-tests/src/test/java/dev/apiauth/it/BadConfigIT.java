@@ -25,7 +25,7 @@ class BadConfigIT {
 
     @Test
     void wrongValuesFailTheDeploymentNamingTheKeys() throws Exception {
-        Path dir = Files.createDirectories(Path.of(System.getProperty("apiauth.build", "target"), "bad-config"));
+        Path dir = PayaraProcess.freshDir(Path.of(System.getProperty("apiauth.build", "target"), "bad-config"));
         File war = dir.resolve("bad-config.war").toFile();
         Deployments.demoWith("bad-config.war", Map.of(
                 "apiauth.key-prefix", "Prod-",

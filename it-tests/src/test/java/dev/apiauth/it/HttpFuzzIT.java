@@ -43,7 +43,7 @@ class HttpFuzzIT {
 
     @Test
     void tenThousandFuzzedRequestsAreRefusedWithoutServerErrors() throws Exception {
-        Path dir = Files.createDirectories(Path.of(System.getProperty("apiauth.build", "target"), "http-fuzz"));
+        Path dir = PayaraProcess.freshDir(Path.of(System.getProperty("apiauth.build", "target"), "http-fuzz"));
         File war = dir.resolve("fuzz.war").toFile();
         Deployments.demoWith("fuzz.war", Map.of("apiauth.backend", "memory", "apiauth.management.enabled", "true"),
                         TestControlResource.class, FlakyBackend.class)

@@ -60,6 +60,26 @@ class JpaPostgresIT {
 
     /** The demo with {@code config}, its web.xml replaced by one defining java:app/jdbc/apikeys on {@code database}. */
     static File postgresWar(Path dir, String name, String database, Map<String, String> config) {
+        return postgresWar(dir, name, TestDatabases.PG_PORT, database, config);
+    }
+
+    /**
+     * The pool settings the README recommends for the {@code jpa} backend on Payara: without connection validation
+     * the pool hands out its dead connections forever after a database restart (every lookup 503 until a redeploy:
+     * StoreOutageReliability), and without a socket timeout a frozen database holds each request until it wakes.
+     */
+    static final String RESILIENT_POOL = """
+            <property><name>fish.payara.is-connection-validation-required</name><value>true</value></property>
+                    <property><name>fish.payara.connection-validation-method</name><value>custom-validation</value></property>
+                    <property><name>fish.payara.validation-classname</name><value>org.glassfish.api.jdbc.validation.PostgresConnectionValidation</value></property>
+                    <property><name>fish.payara.validate-atmost-once-period-in-seconds</name><value>1</value></property>
+                    <property><name>fish.payara.fail-all-connections</name><value>true</value></property>
+                    <property><name>fish.payara.max-wait-time-in-millis</name><value>3000</value></property>
+                    <property><name>socketTimeout</name><value>3</value></property>
+                    <property><name>connectTimeout</name><value>2</value></property>""";
+
+    /** The demo with {@code java:app/jdbc/apikeys} pointing at a PostgreSQL database on 127.0.0.1:{@code port}. */
+    static File postgresWar(Path dir, String name, int port, String database, Map<String, String> config) {
         WebArchive war = Deployments.demoWith(name, config);
         war.delete("WEB-INF/web.xml");
         war.addAsWebInfResource(new StringAsset("""
@@ -73,9 +93,10 @@ class JpaPostgresIT {
                     <database-name>%s</database-name>
                     <user>%s</user>
                     <password>unused-with-trust-auth</password>
+                    %s
                   </data-source>
                 </web-app>
-                """.formatted(TestDatabases.PG_HOST, TestDatabases.PG_PORT, database, TestDatabases.PG_USER)), "web.xml");
+                """.formatted(TestDatabases.PG_HOST, port, database, TestDatabases.PG_USER, RESILIENT_POOL)), "web.xml");
         File file = dir.resolve(name).toFile();
         war.as(ZipExporter.class).exportTo(file, true);
         return file;
@@ -83,7 +104,7 @@ class JpaPostgresIT {
 
     @Test
     void keysSurviveARestartAndNoPlaintextIsStored() throws Exception {
-        Path dir = Files.createDirectories(Path.of(System.getProperty("apiauth.build", "target"), "jpa-postgres"));
+        Path dir = PayaraProcess.freshDir(Path.of(System.getProperty("apiauth.build", "target"), "jpa-postgres"));
         String bootstrap = new KeyCodec("ops_").generate();
         File war = war(dir, bootstrap);
         String owner = "restart-" + UUID.randomUUID();

@@ -28,13 +28,7 @@ class RedeployIT {
 
     @Test
     void fiveRedeploysLeaveNothingBehind() throws Exception {
-        Path dir = Path.of(System.getProperty("apiauth.build", "target"), "redeploy");
-        if (Files.exists(dir)) { // a server root left by an earlier run would still hold its applications
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-        Files.createDirectories(dir);
+        Path dir = PayaraProcess.freshDir(Path.of(System.getProperty("apiauth.build", "target"), "redeploy"));
         WebArchive archive = Deployments.demoWith("app.war", Map.of("apiauth.usage.flush-interval", "1"));
         // the demo's optional PostgreSQL driver and datasource are the application's, not the library's: leave them out
         // so that the server's JDBC-driver leak warning does not hide what this test looks for

@@ -54,7 +54,7 @@ class RedisCacheTwoInstancesIT {
 
     @Test
     void revocationThroughOneInstanceIsRefusedByTheOtherWithinASecondInEachOfTwentyRepeatsUnderLoad() throws Exception {
-        Path dir = Files.createDirectories(Path.of(System.getProperty("apiauth.build", "target"), "redis-cache-two"));
+        Path dir = PayaraProcess.freshDir(Path.of(System.getProperty("apiauth.build", "target"), "redis-cache-two"));
         String bootstrap = new KeyCodec("ops_").generate();
         File war = JpaPostgresIT.postgresWar(dir, "cache.war", database, Map.of(
                 "apiauth.backend", "redis-cache",

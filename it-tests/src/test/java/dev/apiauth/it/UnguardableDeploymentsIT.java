@@ -30,13 +30,7 @@ class UnguardableDeploymentsIT {
 
     @Test
     void deploymentsTheLibraryCannotGuardFailNamingTheClassAndTheFix() throws Exception {
-        Path dir = Path.of(System.getProperty("apiauth.build", "target"), "unguardable");
-        if (Files.exists(dir)) { // a server root left by an earlier run would still hold its applications
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-        Files.createDirectories(dir);
+        Path dir = PayaraProcess.freshDir(Path.of(System.getProperty("apiauth.build", "target"), "unguardable"));
         File permit = export(Deployments.demoWith("permit.war", Map.of(), PermitAllOnProtectedResource.class), dir);
         WebArchive rolesWar = Deployments.demoWith("roles.war", Map.of(), ContainerRolesResource.class);
         rolesWar.delete("WEB-INF/payara-web.xml"); // Payara's own @RolesAllowed check stays on (its default)

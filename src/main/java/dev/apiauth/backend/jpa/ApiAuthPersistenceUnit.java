@@ -37,6 +37,8 @@ final class ApiAuthPersistenceUnit implements PersistenceUnitInfo {
         properties.setProperty("eclipselink.ddl-generation", "none");
         properties.setProperty("eclipselink.target-server", "None");
         properties.setProperty("eclipselink.logging.level", "SEVERE"); // failures surface as BackendException
+        // loaded by EclipseLink only (other providers ignore eclipselink.* properties): no hidden retries with sleeps
+        properties.setProperty("eclipselink.session.customizer", EclipseLinkCustomizer.class.getName());
         extra.forEach((key, value) -> properties.put(key, value));
     }
 

@@ -9,31 +9,38 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A redis-server of a test's own on a free port, which it may stop, pause and start again; the machine's
- * Redis on 6379 is never touched.
+ * A redis-server of a test's own on a free port, which it may stop, pause, freeze, crash and start again; the
+ * machine's Redis on 6379 is never touched. A persistent server (append-only file, fsync at every write) keeps its
+ * data through a stop or a crash, as a production Redis with AOF does.
  */
-final class OwnRedisServer implements AutoCloseable {
+public final class OwnRedisServer implements AutoCloseable {
 
-    final int port;
+    public final int port;
     private final Path dir;
+    private final boolean persistent;
     private Process process;
 
     OwnRedisServer() throws IOException {
+        this(false);
+    }
+
+    public OwnRedisServer(boolean persistent) throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
+        this.persistent = persistent;
         dir = Files.createTempDirectory("apiauth-redis-" + port);
         start();
     }
 
-    String address() {
+    public String address() {
         return "redis://127.0.0.1:" + port;
     }
 
-    void start() throws IOException {
+    public void start() throws IOException {
         String binary = new File("/usr/bin/redis-server").canExecute() ? "/usr/bin/redis-server" : "redis-server";
         process = new ProcessBuilder(binary, "--port", String.valueOf(port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no", "--dir", dir.toString())
+                "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always", "--dir", dir.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
@@ -46,7 +53,7 @@ final class OwnRedisServer implements AutoCloseable {
         throw new IllegalStateException("redis-server did not start on port " + port + "; see " + dir.resolve("redis.log"));
     }
 
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
@@ -62,8 +69,38 @@ final class OwnRedisServer implements AutoCloseable {
         }
     }
 
+    /** SIGSTOP: the process stops answering and holds its connections open, as a hung host does. */
+    public void freeze() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #freeze}. */
+    public void thaw() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    /** SIGKILL: a crash (a persistent server replays its append-only file at the next start). */
+    public void crash() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).redirectErrorStream(true).start();
+        if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + name + " failed: " + new String(kill.getInputStream().readAllBytes()));
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            try {
+                thaw(); // a frozen process does not act on SIGTERM
+            } catch (IOException | RuntimeException ignored) {
+                // already gone
+            }
+        }
         stop();
     }
 
