@@ -48,7 +48,8 @@ public interface Backend {
      * Removes a record whose key was never handed out: the successor of a rotation that failed. Nobody holds its
      * plaintext, so no request can present it, and a layer that refuses a {@link #delete} it cannot announce to every
      * node (a shared cache) must not refuse this one, or the record would stay listed as an active key nobody has.
-     * The default is {@link #delete}.
+     * The default is {@link #delete}. Applications delete keys with {@link #delete}; the library calls this only for
+     * a successor it never returned.
      */
     default void discardUnissued(UUID id) {
         delete(id);

@@ -78,10 +78,17 @@ final class OwnPostgres implements AutoCloseable {
                 "CREATE DATABASE " + name), false);
     }
 
+    /**
+     * SIGSTOP: the postmaster first, so it starts no backend that the list of its children would miss. SIGKILL: its
+     * children are listed first (a dead postmaster's children are no longer its own); one it forks after the
+     * listing exits by itself when it finds the postmaster gone.
+     */
     private void signalAll(String signal) throws IOException, InterruptedException {
-        List<String> pids = new ArrayList<>();
         String postmaster = Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim();
-        pids.add(postmaster);
+        if (!signal.equals("KILL")) {
+            run(List.of("kill", "-" + signal, postmaster), false);
+        }
+        List<String> pids = new ArrayList<>(signal.equals("KILL") ? List.of(postmaster) : List.of());
         Process children = new ProcessBuilder("pgrep", "-P", postmaster).start();
         for (String line : new String(children.getInputStream().readAllBytes()).split("\\s+")) {
             if (!line.isBlank()) {
@@ -89,9 +96,11 @@ final class OwnPostgres implements AutoCloseable {
             }
         }
         children.waitFor();
-        List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
-        command.addAll(pids);
-        run(command, false);
+        if (!pids.isEmpty()) {
+            List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
+            command.addAll(pids);
+            run(command, false);
+        }
     }
 
     private void run(List<String> command, boolean postgresUser) throws IOException, InterruptedException {

@@ -68,7 +68,7 @@ class StoreOutageReliability {
     }
 
     record Result(String scenario, String fault, long validOk, long validDown503, long valid503NoRetryAfter, long otherErrors,
-                  long revoked200, long unverifiable200, String victimRevokeDuringFault, long recoveryMs, long severe) {
+                  long revoked200, long unverifiable200, String victimRevokeDuringFault, long recoveryMs, long severe, boolean recovered) {
     }
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -103,6 +103,7 @@ class StoreOutageReliability {
             assertEquals(0, r.unverifiable200(), where + ": a key was accepted while no store could verify it");
             assertEquals(0, r.valid503NoRetryAfter(), where + ": a 503 without Retry-After");
             assertEquals(0, r.otherErrors(), where + ": an answer other than 200/401/503, or no answer");
+            assertTrue(r.recovered(), where + ": the valid key did not get 20 answers 200 in a row within 30 s of the store's return");
             assertTrue(r.recoveryMs() < RECOVERY_LIMIT_MS, where + ": not recovered within 30 s");
         }
     }
@@ -294,14 +295,30 @@ class StoreOutageReliability {
                 assertEquals(204, status, scenario + " / " + fault.label() + ": revoking after recovery");
                 victimRevokedAt.put(index, System.nanoTime());
             }
+            long recoveryDeadline = restoredAt + TimeUnit.MILLISECONDS.toNanos(RECOVERY_LIMIT_MS);
+            boolean recovered = recovered(restoredAt);
+            while (!recovered && System.nanoTime() < recoveryDeadline) {
+                Thread.sleep(100);
+                recovered = recovered(restoredAt);
+            }
             Thread.sleep(3_000); // the load goes on against the recovered store
             long endAt = System.nanoTime();
             return analyse(fault, index, downAt, restoreAt, restoredAt, endAt, during + " in " + revokeMs + " ms",
-                    severeLines() - severeBefore, faultAt);
+                    severeLines() - severeBefore, faultAt, recovered);
+        }
+
+        /** Whether the last 20 requests with the valid key started after the store returned were all answered 200. */
+        private boolean recovered(long restoredAt) {
+            List<Sample> after = samples.stream().filter(s -> s.kind() == Kind.VALID && s.start() >= restoredAt)
+                    .sorted(java.util.Comparator.comparingLong(Sample::start)).collect(Collectors.toList());
+            if (after.size() < 20) {
+                return false;
+            }
+            return after.subList(after.size() - 20, after.size()).stream().allMatch(s -> s.status() == 200);
         }
 
         private Result analyse(Fault fault, int index, long downAt, long restoreAt, long restoredAt, long endAt,
-                               String revokeDuring, long severe, long faultAt) {
+                               String revokeDuring, long severe, long faultAt, boolean recovered) {
             List<Sample> window = samples.stream().filter(s -> s.end() >= faultAt && s.start() <= endAt).collect(Collectors.toList());
             long validOk = window.stream().filter(s -> s.kind() == Kind.VALID && s.status() == 200).count();
             long down503 = window.stream().filter(s -> s.kind() == Kind.VALID && s.status() == 503
@@ -319,7 +336,7 @@ class StoreOutageReliability {
             long lastFailureEnd = window.stream().filter(s -> s.kind() == Kind.VALID && s.status() != 200 && s.start() >= restoredAt)
                     .mapToLong(Sample::end).max().orElse(restoredAt);
             return new Result(scenario, fault.label(), validOk, down503, noRetryAfter, other, revoked200, unverifiable,
-                    revokeDuring, (lastFailureEnd - restoredAt) / 1_000_000, severe);
+                    revokeDuring, (lastFailureEnd - restoredAt) / 1_000_000, severe, recovered);
         }
 
         private Sample request(Kind kind, int victim, String key) {

@@ -68,6 +68,13 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
             redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3])
             return 1""";
     static final int NEAR_CACHE_SIZE = 10_000;
+    /**
+     * How long a cache entry written <em>before</em> its primary write (a revocation's predicted record, a delete's
+     * tombstone) lives until the primary write confirms it with the full TTL. A write that Redis applied although the
+     * client saw it fail (a timeout after the command was sent; found by the soak) refuses the key for at most
+     * this long after the call answered 503 and changed nothing in the primary.
+     */
+    static final Duration PREDICTED_TTL = Duration.ofSeconds(30);
 
     private final RedissonClient redis;
     private final Backend primary;
@@ -141,7 +148,7 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
     @Override
     public ApiKey create(ApiKey key) {
         ApiKey stored = primary.create(key);
-        overwrite(stored.keyHash(), () -> setIfNewer(stored, false));
+        overwrite(stored.keyHash(), () -> setIfNewer(stored, false, ttl));
         return stored;
     }
 
@@ -159,15 +166,14 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
         boolean restrictive = current != null && takesAway(current, key);
         if (restrictive) {
             ApiKey expected = key.withVersion(key.version() + 1); // what every backend stores (BackendContract pins it)
-            if (!overwrite(key.keyHash(), () -> setIfNewer(expected, true))) {
+            if (!overwrite(key.keyHash(), () -> setIfNewer(expected, true, predictedTtl()))) {
                 throw new BackendException("API key " + key.id() + " was not changed: the Redis cache, which other nodes"
                         + " read, cannot be written; retry");
             }
         }
         ApiKey stored = primary.update(key);
-        if (!restrictive) {
-            overwrite(stored.keyHash(), () -> setIfNewer(stored, false));
-        }
+        // confirms the predicted entry with the full TTL (same version: it wins the tie), or writes a non-restrictive change
+        overwrite(stored.keyHash(), () -> setIfNewer(stored, restrictive, ttl));
         return stored;
     }
 
@@ -175,19 +181,31 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
     @Override
     public void delete(UUID id) {
         Optional<ApiKey> existing = primary.getById(id);
-        if (existing.isPresent() && !overwrite(existing.get().keyHash(), () -> tombstone(existing.get()))) {
+        if (existing.isPresent() && !overwrite(existing.get().keyHash(), () -> tombstone(existing.get(), predictedTtl()))) {
             throw new BackendException("API key " + id + " was not deleted: the Redis cache, which other nodes read,"
                     + " cannot be written; retry");
         }
         primary.delete(id);
+        existing.ifPresent(key -> overwrite(key.keyHash(), () -> tombstone(key, ttl))); // confirmed: the full TTL
     }
 
-    /** The primary first; the tombstone only if the cache answers (the create may have cached the record). */
+    private Duration predictedTtl() {
+        return ttl.compareTo(PREDICTED_TTL) < 0 ? ttl : PREDICTED_TTL;
+    }
+
+    /**
+     * The primary first; the tombstone only if the cache answers (the create may have cached the record). A record
+     * that was ever used was handed out after all: it gets {@link #delete}'s order, tombstone first.
+     */
     @Override
     public void discardUnissued(UUID id) {
         Optional<ApiKey> existing = primary.getById(id);
+        if (existing.isPresent() && existing.get().lastUsedAt() != null) {
+            delete(id);
+            return;
+        }
         primary.discardUnissued(id);
-        existing.ifPresent(key -> overwrite(key.keyHash(), () -> tombstone(key)));
+        existing.ifPresent(key -> overwrite(key.keyHash(), () -> tombstone(key, ttl)));
     }
 
     /** Whether {@code next} admits less than {@code current}: revoked, expiring sooner, or with fewer scopes. */
@@ -201,14 +219,14 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
         return !next.scopes().containsAll(current.scopes());
     }
 
-    private void tombstone(ApiKey deleted) {
-        bucket(deleted.keyHash()).set(DELETED + deleted.id(), ttl);
+    private void tombstone(ApiKey deleted, Duration lifetime) {
+        bucket(deleted.keyHash()).set(DELETED + deleted.id(), lifetime);
     }
 
-    private void setIfNewer(ApiKey stored, boolean winsTies) {
+    private void setIfNewer(ApiKey stored, boolean winsTies, Duration lifetime) {
         redis.getScript(StringCodec.INSTANCE).eval(RScript.Mode.READ_WRITE, SET_IF_NEWER, RScript.ReturnType.LONG,
                 List.of(namespace + "cache:" + stored.keyHash()), Long.toString(stored.version()), RecordCodec.encode(stored),
-                Long.toString(ttl.toMillis()), stored.id().toString(), winsTies ? "1" : "0");
+                Long.toString(lifetime.toMillis()), stored.id().toString(), winsTies ? "1" : "0");
     }
 
     /** Drops the near cache's subscription; the Redis client and the primary belong to whoever made them. */

@@ -249,9 +249,45 @@ class RedisCacheRaceTest {
         nodeA.close();
     }
 
+    /**
+     * A revocation whose cache write Redis applied although the client saw it time out (found by the soak: the call
+     * answered 503, "not changed", yet the key was refused for the cache's full 300 s). The predicted entry now lives
+     * {@link RedisCacheBackend#PREDICTED_TTL} until the primary write confirms it; a confirmed one gets the full TTL.
+     */
+    @Test
+    void aRevocationWhoseCacheWriteTimedOutAfterLandingRefusesTheKeyOnlyBriefly() {
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean applied = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong();
+        RedisCacheBackend nodeA = new RedisCacheBackend(FaultyWrites.wrap(redis.client, broken, applied), primary, redis.namespace,
+                Duration.ofMinutes(5), Duration.ofSeconds(5), false, ticker::get);
+        dev.apiauth.ApiKeyService a = dev.apiauth.ApiKeyService.builder(nodeA).usageTracking(false, null).build();
+        dev.apiauth.GeneratedKey key = a.create(dev.apiauth.KeyRequest.of("k", "ambiguous"));
+        org.redisson.api.RBucket<String> entry = redis.client.getBucket(redis.namespace + "cache:" + key.record().keyHash(),
+                org.redisson.client.codec.StringCodec.INSTANCE);
+        broken.set(true);
+        org.junit.jupiter.api.Assertions.assertThrows(dev.apiauth.backend.BackendException.class, () -> a.revoke(key.record().id()));
+        assertTrue(!primary.getById(key.record().id()).orElseThrow().isRevoked(), "the primary was not changed");
+        assertTrue(dev.apiauth.internal.RecordCodec.decode(entry.get()).isRevoked(), "Redis holds the predicted revocation the client saw fail");
+        long left = entry.remainTimeToLive();
+        assertTrue(left > 0 && left <= RedisCacheBackend.PREDICTED_TTL.toMillis(),
+                "the unconfirmed entry expires within " + RedisCacheBackend.PREDICTED_TTL + ", not the cache TTL: " + left + " ms");
+        broken.set(false);
+        ticker.addAndGet(Duration.ofSeconds(1).toNanos());
+        a.revoke(key.record().id()); // the operator's retry
+        assertTrue(entry.remainTimeToLive() > RedisCacheBackend.PREDICTED_TTL.toMillis(), "a confirmed revocation keeps the full TTL");
+        nodeA.close();
+    }
+
     /** A Redisson client whose writes to the cache fail on demand (reads still work), for one node of two. */
     static final class FaultyWrites {
         static org.redisson.api.RedissonClient wrap(org.redisson.api.RedissonClient real, java.util.concurrent.atomic.AtomicBoolean broken) {
+            return wrap(real, broken, new java.util.concurrent.atomic.AtomicBoolean());
+        }
+
+        /** {@code applied}: the failing write reaches Redis first, then fails for the caller (a timeout after the send). */
+        static org.redisson.api.RedissonClient wrap(org.redisson.api.RedissonClient real, java.util.concurrent.atomic.AtomicBoolean broken,
+                                                    java.util.concurrent.atomic.AtomicBoolean applied) {
             return (org.redisson.api.RedissonClient) java.lang.reflect.Proxy.newProxyInstance(FaultyWrites.class.getClassLoader(),
                     new Class<?>[] {org.redisson.api.RedissonClient.class}, (proxy, method, args) -> {
                         Object result = invoke(method, real, args);
@@ -261,6 +297,10 @@ class RedisCacheRaceTest {
                                     (p, m, a) -> {
                                         boolean write = m.getName().equals("eval") || m.getName().equals("set") || m.getName().equals("delete");
                                         if (write && broken.get()) {
+                                            if (applied.get()) {
+                                                invoke(m, result, a);
+                                                throw new org.redisson.client.RedisTimeoutException("injected: applied, but the answer timed out");
+                                            }
                                             throw new org.redisson.client.RedisException("injected: this node cannot reach Redis");
                                         }
                                         return invoke(m, result, a);
