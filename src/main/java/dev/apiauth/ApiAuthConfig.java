@@ -32,6 +32,10 @@ public final class ApiAuthConfig {
     public static final String MANAGEMENT_PATH = "apiauth.management.path";
     public static final String MANAGEMENT_SCOPE = "apiauth.management.scope";
     public static final String BOOTSTRAP_ADMIN_KEY_HASH = "apiauth.bootstrap.admin-key-hash";
+    public static final String MAX_ACTIVE_PER_OWNER = "apiauth.keys.max-active-per-owner";
+    public static final String GITHUB_ALERTS_ENABLED = "apiauth.leak-alerts.github.enabled";
+    public static final String GITHUB_ALERTS_KEYS = "apiauth.leak-alerts.github.public-keys";
+    public static final String DEFAULT_GITHUB_ALERTS_KEYS = "https://api.github.com/meta/public_keys/secret_scanning";
 
     public static final String DEFAULT_BACKEND = "memory";
     public static final String DEFAULT_PREFIX = "ak_";
@@ -44,6 +48,7 @@ public final class ApiAuthConfig {
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Pattern PATH = Pattern.compile("[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*");
     private static final Pattern SCOPE = Pattern.compile("\\S+");
+    private static final Pattern KEYS_SOURCE = Pattern.compile("(https://|file:)\\S+");
     private static final Set<String> COMMON_SCHEMES = Set.of("bearer", "apikey", "api-key", "token");
     private static final int MIN_PEPPER_BYTES = 32;
 
@@ -58,10 +63,13 @@ public final class ApiAuthConfig {
     private final String managementPath;
     private final String managementScope;
     private final String bootstrapAdminKeyHash;
+    private final int maxActivePerOwner;
+    private final boolean githubAlertsEnabled;
+    private final String githubAlertsKeys;
 
     private ApiAuthConfig(ConfigReader in) {
         backend = in.string(BACKEND, DEFAULT_BACKEND);
-        keyPrefix = in.matching(KEY_PREFIX, DEFAULT_PREFIX, KeyCodec.PREFIX, "1 to 16 lowercase letters or digits followed by '_', e.g. ak_");
+        keyPrefix = in.matching(KEY_PREFIX, DEFAULT_PREFIX, KeyCodec.PREFIX, KeyCodec.PREFIX_RULE);
         header = in.matching(HEADER, DEFAULT_HEADER, TOKEN, "an HTTP header name such as X-API-Key");
         scheme = in.optionalMatching(SCHEME, TOKEN, "an HTTP authentication scheme such as Bearer");
         String pepperText = in.optionalString(HASH_PEPPER);
@@ -85,6 +93,10 @@ public final class ApiAuthConfig {
             hash = null;
         }
         bootstrapAdminKeyHash = hash;
+        maxActivePerOwner = in.positiveInt(MAX_ACTIVE_PER_OWNER, 1_000_000);
+        githubAlertsEnabled = in.bool(GITHUB_ALERTS_ENABLED, false);
+        githubAlertsKeys = in.matching(GITHUB_ALERTS_KEYS, DEFAULT_GITHUB_ALERTS_KEYS, KEYS_SOURCE,
+                "an https:// URL of GitHub's secret-scanning public keys, or a file: URI of a copy");
         in.throwIfProblems();
         warnAboutRiskyValues();
     }
@@ -134,6 +146,21 @@ public final class ApiAuthConfig {
             LOG.info(MANAGEMENT_ENABLED + "=true without " + BOOTSTRAP_ADMIN_KEY_HASH
                     + ": only keys created through ApiKeyService with scope " + managementScope + " can call it");
         }
+    }
+
+    /** Whether GitHub secret-scanning alerts are accepted at {@code <management path>/github-secret-scanning}. */
+    public boolean githubAlertsEnabled() {
+        return githubAlertsEnabled;
+    }
+
+    /** Where GitHub's secret-scanning public keys are read from: an https URL or a file: URI. */
+    public String githubAlertsKeys() {
+        return githubAlertsKeys;
+    }
+
+    /** The most active keys one owner may hold ({@code 409} on the next create), or 0: no limit. */
+    public int maxActivePerOwner() {
+        return maxActivePerOwner;
     }
 
     public String backend() {

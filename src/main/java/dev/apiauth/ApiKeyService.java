@@ -54,8 +54,14 @@ public final class ApiKeyService implements AutoCloseable {
     private final Clock clock;
     private final UsageTracker usage;
     private final ApiKeyValidator validator;
+    private final int maxActivePerOwner;
+    private final Object[] ownerLocks = new Object[64];
 
     private ApiKeyService(Builder b) {
+        this.maxActivePerOwner = b.maxActivePerOwner;
+        for (int i = 0; i < ownerLocks.length; i++) {
+            ownerLocks[i] = new Object();
+        }
         this.backend = b.backend;
         this.codec = new KeyCodec(b.keyPrefix);
         this.hasher = new KeyHasher(b.pepper);
@@ -133,7 +139,17 @@ public final class ApiKeyService implements AutoCloseable {
                 throw new IllegalArgumentException("metadata: a value is longer than " + MAX_TEXT_LENGTH + " characters");
             }
         }
-        return issue(request.name(), request.ownerId(), request.scopes(), truncate(request.expiresAt()), request.metadata(), now);
+        if (maxActivePerOwner == 0) {
+            return issue(request.name(), request.ownerId(), request.scopes(), truncate(request.expiresAt()), request.metadata(), now);
+        }
+        // counted and issued under one lock per owner on this node; creates on other nodes are not counted in
+        synchronized (ownerLock(request.ownerId())) {
+            long active = backend.listByOwner(request.ownerId()).stream().filter(key -> key.isActiveAt(now)).count();
+            if (active >= maxActivePerOwner) {
+                throw tooManyKeys(request.ownerId(), active);
+            }
+            return issue(request.name(), request.ownerId(), request.scopes(), truncate(request.expiresAt()), request.metadata(), now);
+        }
     }
 
     public Optional<ApiKey> get(UUID id) {
@@ -176,9 +192,25 @@ public final class ApiKeyService implements AutoCloseable {
                     + MAX_GRACE_PERIOD.toDays() + " days (P" + MAX_GRACE_PERIOD.toDays() + "D)");
         }
         Instant now = now();
-        Instant graceEnd = now.plus(gracePeriod);
         ApiKey old = backend.getById(id).orElseThrow(() -> new UnknownKeyException(id));
         requireRotatable(old, now);
+        if (maxActivePerOwner == 0 || gracePeriod.isZero()) { // without grace a rotation is a swap
+            return rotate(old, gracePeriod, now);
+        }
+        // a rotation replaces a key: the owner's other active keys must leave room for the successor, so repeated
+        // rotations with a grace period cannot mint keys beyond the maximum (the old key's grace may hold one more)
+        synchronized (ownerLock(old.ownerId())) {
+            long others = backend.listByOwner(old.ownerId()).stream().filter(key -> key.isActiveAt(now) && !key.id().equals(id)).count();
+            if (others >= maxActivePerOwner) {
+                throw tooManyKeys(old.ownerId(), others);
+            }
+            return rotate(old, gracePeriod, now);
+        }
+    }
+
+    private GeneratedKey rotate(ApiKey old, Duration gracePeriod, Instant now) {
+        UUID id = old.id();
+        Instant graceEnd = now.plus(gracePeriod);
         GeneratedKey successor = issue(old.name(), old.ownerId(), old.scopes(), old.expiresAt(), old.metadata(), now);
         // Only now shorten the old key, under its optimistic lock; a revocation that landed since the read wins,
         // and the successor, never handed out, is withdrawn: a revoked key cannot live on through its rotation.
@@ -195,6 +227,15 @@ public final class ApiKeyService implements AutoCloseable {
             throw e;
         }
         return successor;
+    }
+
+    private Object ownerLock(String ownerId) {
+        return ownerLocks[Math.floorMod(ownerId.hashCode(), ownerLocks.length)];
+    }
+
+    private IllegalStateException tooManyKeys(String ownerId, long active) {
+        return new IllegalStateException("ownerId: " + ownerId + " already has " + active + " active keys, the most allowed ("
+                + ApiAuthConfig.MAX_ACTIVE_PER_OWNER + "=" + maxActivePerOwner + "); revoke one first");
     }
 
     private static void requireRotatable(ApiKey key, Instant now) {
@@ -290,6 +331,7 @@ public final class ApiKeyService implements AutoCloseable {
         private Duration flushInterval = ApiAuthConfig.DEFAULT_FLUSH_INTERVAL;
         private String bootstrapKeyHash;
         private Set<String> bootstrapScopes = Set.of(ApiAuthConfig.DEFAULT_MANAGEMENT_SCOPE);
+        private int maxActivePerOwner;
 
         private Builder(Backend backend) {
             this.backend = Objects.requireNonNull(backend, "backend");
@@ -303,6 +345,16 @@ public final class ApiKeyService implements AutoCloseable {
             flushInterval = config.usageFlushInterval();
             bootstrapKeyHash = config.bootstrapAdminKeyHash().orElse(null);
             bootstrapScopes = Set.of(config.managementScope());
+            maxActivePerOwner = config.maxActivePerOwner();
+            return this;
+        }
+
+        /** At most {@code max} active keys per owner (0: no limit); a create beyond it is refused. */
+        public Builder maxActivePerOwner(int max) {
+            if (max < 0) {
+                throw new IllegalArgumentException("maxActivePerOwner must be 0 (no limit) or positive");
+            }
+            this.maxActivePerOwner = max;
             return this;
         }
 

@@ -62,7 +62,17 @@ class ApiAuthConfigTest {
     void badPrefixNamesKeyValueAndRule() {
         String message = failure(Map.of("apiauth.key-prefix", "Prod-")).getMessage();
         assertTrue(message.contains("apiauth.key-prefix=Prod-"), message);
-        assertTrue(message.contains("1 to 16 lowercase letters or digits followed by '_'"), message);
+        assertTrue(message.contains("lowercase letters and digits, words joined by single underscores"), message);
+    }
+
+    @Test
+    void maxActivePerOwnerIsAPositiveWholeNumberOrUnset() {
+        assertEquals(0, config(Map.of()).maxActivePerOwner(), "no limit by default");
+        assertEquals(25, config(Map.of("apiauth.keys.max-active-per-owner", "25")).maxActivePerOwner());
+        for (String bad : new String[] {"0", "-1", "many", "2.5"}) {
+            String message = failure(Map.of("apiauth.keys.max-active-per-owner", bad)).getMessage();
+            assertTrue(message.contains("apiauth.keys.max-active-per-owner=" + bad + " is invalid; expected a whole number from 1"), message);
+        }
     }
 
     @Test

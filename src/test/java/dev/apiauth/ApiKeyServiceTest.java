@@ -45,6 +45,59 @@ class ApiKeyServiceTest {
     }
 
     @Test
+    void anOwnerCannotHoldMoreActiveKeysThanAllowedAndRotationIsNotACreate() {
+        ApiKeyService limited = ApiKeyService.builder(new MemoryBackend()).clock(clock).usageTracking(false, null)
+                .maxActivePerOwner(2).build();
+        GeneratedKey first = limited.create(KeyRequest.of("a", "team-max"));
+        limited.create(KeyRequest.of("b", "team-max"));
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> limited.create(KeyRequest.of("c", "team-max")));
+        assertTrue(refused.getMessage().contains("apiauth.keys.max-active-per-owner=2"), refused.getMessage());
+        assertEquals(2, limited.listByOwner("team-max").size(), "nothing stored");
+        limited.create(KeyRequest.of("other", "team-other")); // another owner has its own count
+        GeneratedKey successor = limited.rotate(first.record().id(), java.time.Duration.ofHours(1)); // replaces a key: allowed at the maximum
+        // but not again with a grace period while the first successor is active: that would mint keys beyond the maximum
+        assertThrows(IllegalStateException.class, () -> limited.rotate(first.record().id(), java.time.Duration.ofHours(1)));
+        limited.rotate(successor.record().id(), java.time.Duration.ZERO); // a rotation without grace is a swap
+        clock.advance(java.time.Duration.ofHours(2)); // the old key's grace is over: b and the latest successor are active
+        assertThrows(IllegalStateException.class, () -> limited.create(KeyRequest.of("c", "team-max")));
+        limited.revoke(limited.listByOwner("team-max").stream().filter(k -> k.name().equals("b")).findFirst().orElseThrow().id());
+        limited.create(KeyRequest.of("d", "team-max"));
+        assertThrows(IllegalStateException.class, () -> limited.create(KeyRequest.of("e", "team-max")));
+        limited.close();
+    }
+
+    /** Sixteen concurrent creates for one owner on one service, released together: exactly the maximum succeed. */
+    @Test
+    void concurrentCreatesOnOneNodeCannotExceedTheMaximum() throws Exception {
+        ApiKeyService limited = ApiKeyService.builder(new MemoryBackend()).clock(clock).usageTracking(false, null)
+                .maxActivePerOwner(5).build();
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+        java.util.List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            int n = i;
+            results.add(pool.submit(() -> {
+                start.await();
+                try {
+                    limited.create(KeyRequest.of("k" + n, "team-race"));
+                    return true;
+                } catch (IllegalStateException refused) {
+                    return false;
+                }
+            }));
+        }
+        start.countDown();
+        int created = 0;
+        for (java.util.concurrent.Future<Boolean> result : results) {
+            created += result.get() ? 1 : 0;
+        }
+        pool.shutdown();
+        assertEquals(5, created);
+        assertEquals(5, limited.listByOwner("team-race").size());
+        limited.close();
+    }
+
+    @Test
     void createdKeyValidatesAndItsRecordHoldsNoPlaintext() {
         GeneratedKey key = service.create(KeyRequest.of("ci", "team-1", "orders:read"));
         ValidationResult result = validator.validate(key.plaintext(), ScopeRequirement.ANY_KEY);

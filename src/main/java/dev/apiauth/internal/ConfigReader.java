@@ -75,6 +75,24 @@ public final class ConfigReader {
         }
     }
 
+    /** A whole number from 1 to {@code max}, or 0 when the key is not set. */
+    public int positiveInt(String key, int max) {
+        String value = optionalString(key);
+        if (value == null) {
+            return 0;
+        }
+        try {
+            int parsed = Integer.parseInt(value.strip());
+            if (parsed >= 1 && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problem(key, value, "a whole number from 1 to " + max);
+        return 0;
+    }
+
     /** Whole seconds ({@code 60}) or an ISO-8601 duration ({@code PT1M}), greater than zero. */
     public Duration positiveDuration(String key, Duration defaultValue) {
         String value = optionalString(key);

@@ -7,12 +7,16 @@ import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 
 /**
- * The key format: {@code <prefix><secret><checksum>}.
+ * The key format: {@code <prefix><secret><checksum>}, GitHub's token scheme.
  * <ul>
- *   <li>prefix: {@code [a-z0-9]{1,16}_}, so keys are recognisable and scannable;</li>
+ *   <li>prefix: lowercase letters and digits in words joined by single underscores, ending in one, at most
+ *   {@value #MAX_PREFIX_LENGTH} characters ({@code ak_}, {@code shop_live_}), so keys are recognisable and
+ *   scannable;</li>
  *   <li>secret: 32 bytes from {@link SecureRandom} in base62, always {@value #SECRET_LENGTH} characters;</li>
- *   <li>checksum: CRC32 of prefix + secret in base62, always {@value #CHECKSUM_LENGTH} characters, so a
- *   typo or garbage is refused without a lookup.</li>
+ *   <li>checksum: CRC32 of the secret alone in base62 ({@code 0-9A-Za-z}), always {@value #CHECKSUM_LENGTH}
+ *   characters, as in GitHub's tokens, so a typo or garbage is refused without a lookup and validators written
+ *   for GitHub's format accept our keys. Keys issued by earlier 0.1 snapshots carry a CRC32 of prefix and secret; they stay
+ *   well-formed.</li>
  * </ul>
  * {@link #isWellFormed(String)} is on the request path: it allocates nothing.
  */
@@ -22,8 +26,11 @@ public final class KeyCodec {
     public static final int SECRET_LENGTH = 43; // ceil(256 / log2(62))
     public static final int CHECKSUM_LENGTH = 6; // 62^6 > 2^32
     public static final int HINT_SECRET_CHARS = 4;
-    public static final Pattern PREFIX = Pattern.compile("[a-z0-9]{1,16}_");
-    private static final int MAX_PREFIX_LENGTH = 17;
+    /** {@link #PREFIX_RULE}, the length included. */
+    public static final Pattern PREFIX = Pattern.compile("(?=.{2,32}$)[a-z0-9]+(?:_[a-z0-9]+)*_");
+    public static final String PREFIX_RULE = "lowercase letters and digits, words joined by single underscores, ending in '_',"
+            + " at most 32 characters ([a-z0-9]+(_[a-z0-9]+)*_, e.g. ak_ or shop_live_)";
+    public static final int MAX_PREFIX_LENGTH = 32;
     private static final char[] ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
     private static final BigInteger BASE = BigInteger.valueOf(62);
 
@@ -35,8 +42,8 @@ public final class KeyCodec {
     }
 
     public KeyCodec(String prefix, SecureRandom random) {
-        if (prefix == null || !PREFIX.matcher(prefix).matches()) {
-            throw new IllegalArgumentException("key prefix '" + prefix + "' must match [a-z0-9]{1,16}_ (for example ak_)");
+        if (!isValidPrefix(prefix)) {
+            throw new IllegalArgumentException("key prefix '" + prefix + "' must be " + PREFIX_RULE);
         }
         this.prefix = prefix;
         this.random = random;
@@ -46,6 +53,11 @@ public final class KeyCodec {
         return prefix;
     }
 
+    /** Whether {@code prefix} is a valid key prefix ({@link #PREFIX_RULE}). */
+    public static boolean isValidPrefix(String prefix) {
+        return prefix != null && PREFIX.matcher(prefix).matches();
+    }
+
     /** A fresh key with this codec's prefix. */
     public String generate() {
         byte[] bytes = new byte[SECRET_BYTES];
@@ -53,7 +65,7 @@ public final class KeyCodec {
         StringBuilder key = new StringBuilder(prefix.length() + SECRET_LENGTH + CHECKSUM_LENGTH).append(prefix);
         appendBase62(key, new BigInteger(1, bytes), SECRET_LENGTH);
         CRC32 crc = new CRC32();
-        for (int i = 0; i < key.length(); i++) {
+        for (int i = prefix.length(); i < key.length(); i++) {
             crc.update(key.charAt(i));
         }
         appendBase62(key, BigInteger.valueOf(crc.getValue()), CHECKSUM_LENGTH);
@@ -82,13 +94,18 @@ public final class KeyCodec {
     public static boolean isWellFormed(byte[] key) {
         int length = key.length;
         int prefixLength = length - SECRET_LENGTH - CHECKSUM_LENGTH;
-        if (prefixLength < 2 || prefixLength > MAX_PREFIX_LENGTH || key[prefixLength - 1] != '_') {
+        if (prefixLength < 2 || prefixLength > MAX_PREFIX_LENGTH || key[prefixLength - 1] != '_'
+                || (CLASS[key[0] & 0xff] & PREFIX_CHAR) == 0) {
             return false;
         }
-        for (int i = 0; i < prefixLength - 1; i++) {
-            if ((CLASS[key[i] & 0xff] & PREFIX_CHAR) == 0) {
+        for (int i = 1; i < prefixLength - 1; i++) {
+            int c = key[i] & 0xff;
+            if ((CLASS[c] & PREFIX_CHAR) == 0 && (c != '_' || key[i - 1] == '_')) {
                 return false;
             }
+        }
+        if (key[prefixLength - 2] == '_') {
+            return false;
         }
         int checksumStart = length - CHECKSUM_LENGTH;
         for (int i = prefixLength; i < checksumStart; i++) {
@@ -96,27 +113,68 @@ public final class KeyCodec {
                 return false;
             }
         }
-        long checksum = 0;
-        for (int i = checksumStart; i < length; i++) {
-            int d = DIGIT[key[i] & 0xff];
-            if (d < 0) {
-                return false;
-            }
-            checksum = checksum * 62 + d;
+        long checksum = checksum(key, checksumStart);
+        if (checksum < 0) {
+            return false;
         }
         CRC32 crc = new CRC32();
+        crc.update(key, prefixLength, SECRET_LENGTH);
+        if (checksum == crc.getValue()) {
+            return true;
+        }
+        crc.reset(); // a key issued by an earlier 0.1 snapshot: CRC32 of prefix and secret
         crc.update(key, 0, checksumStart);
         return checksum == crc.getValue();
     }
 
     /**
+     * GitHub's token checksum rule on any token: the last {@value #CHECKSUM_LENGTH} characters are the base62
+     * CRC32 of the characters between the last {@code '_'} and them. True for every key this class generates and
+     * for GitHub's own tokens; what a secret scanner's validator for GitHub-format tokens checks.
+     */
+    public static boolean hasGitHubChecksum(String token) {
+        int underscore = token == null ? -1 : token.lastIndexOf('_');
+        if (underscore < 0 || token.length() - underscore - 1 <= CHECKSUM_LENGTH) {
+            return false;
+        }
+        byte[] bytes = token.getBytes(StandardCharsets.ISO_8859_1);
+        int checksumStart = bytes.length - CHECKSUM_LENGTH;
+        for (int i = underscore + 1; i < checksumStart; i++) {
+            if (DIGIT[bytes[i] & 0xff] < 0) {
+                return false;
+            }
+        }
+        long checksum = checksum(bytes, checksumStart);
+        CRC32 crc = new CRC32();
+        crc.update(bytes, underscore + 1, checksumStart - underscore - 1);
+        return checksum >= 0 && checksum == crc.getValue();
+    }
+
+    /** The base62 value of the last {@value #CHECKSUM_LENGTH} bytes, or -1 when one is not a base62 digit. */
+    private static long checksum(byte[] key, int checksumStart) {
+        long checksum = 0;
+        for (int i = checksumStart; i < key.length; i++) {
+            int d = DIGIT[key[i] & 0xff];
+            if (d < 0) {
+                return -1;
+            }
+            checksum = checksum * 62 + d;
+        }
+        return checksum;
+    }
+
+    /**
      * The display hint of a well-formed key: its prefix and the first {@value #HINT_SECRET_CHARS}
-     * characters of the secret (24 of its 256 bits).
+     * characters of the secret (24 of its 256 bits), at most {@value #MAX_HINT_LENGTH} characters: with a prefix
+     * longer than 28 the hint drops the prefix's first characters, so it fits every store's column.
      */
     public static String hint(String key) {
-        int prefixLength = key.length() - SECRET_LENGTH - CHECKSUM_LENGTH;
-        return key.substring(0, prefixLength + HINT_SECRET_CHARS);
+        int end = key.length() - SECRET_LENGTH - CHECKSUM_LENGTH + HINT_SECRET_CHARS;
+        return key.substring(Math.max(0, end - MAX_HINT_LENGTH), end);
     }
+
+    /** The longest hint: the width of the stores' hint column. */
+    public static final int MAX_HINT_LENGTH = 32;
 
     /** Base62 value of each byte, or -1. */
     private static final byte[] DIGIT = new byte[256];

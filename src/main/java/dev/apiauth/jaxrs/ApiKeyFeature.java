@@ -56,7 +56,9 @@ public final class ApiKeyFeature implements DynamicFeature {
         }
         if (isManagementMethod(resourceClass, method)) {
             Guard g = guard();
-            context.register(new ApiKeyFilter(g, GuardRule.management(g.config.managementScope()), true), Priorities.AUTHENTICATION);
+            boolean self = ManagementResource.isSelf(method); // a key reads its own record: any valid key
+            context.register(new ApiKeyFilter(g, self ? GuardRule.anyKey() : GuardRule.management(g.config.managementScope()), !self),
+                    Priorities.AUTHENTICATION);
             return;
         }
         if (!isJersey(resourceInfo) && checkedClasses.add(resourceClass)) {

@@ -5,6 +5,7 @@ import dev.apiauth.ApiKey;
 import dev.apiauth.ApiKeyPrincipal;
 import dev.apiauth.ApiKeyService;
 import dev.apiauth.ApiKeyValidator;
+import dev.apiauth.ScopeRequirement;
 import dev.apiauth.ValidationResult;
 import dev.apiauth.ValidationResult.Outcome;
 import jakarta.enterprise.context.ContextNotActiveException;
@@ -77,6 +78,11 @@ final class Guard {
             // no CDI request context on this thread: the key stays reachable through the SecurityContext
         }
         return null;
+    }
+
+    /** The request's key checked as anywhere outside the management API (the bootstrap key is not accepted). */
+    ValidationResult authenticate(HttpHeaders headers) {
+        return validator.validate(credential(headers.getHeaderString(header)), ScopeRequirement.ANY_KEY);
     }
 
     /** The management API's own check, independent of any filter: null when the caller holds the management scope. */

@@ -165,6 +165,11 @@ final class GuardRule {
         return first == null ? next : first.and(next);
     }
 
+    /** Any valid key, whatever its scopes (the management API's {@code self}). */
+    static GuardRule anyKey() {
+        return new GuardRule(ScopeRequirement.ANY_KEY, null, false);
+    }
+
     /** The management API's rule: its scope, nothing else. */
     static GuardRule management(String scope) {
         return new GuardRule(ScopeRequirement.of(Match.ALL, scope), null, false);

@@ -1,10 +1,13 @@
 package dev.apiauth.jaxrs;
 
 import dev.apiauth.ApiAuthConfig;
+import dev.apiauth.ApiKeyService;
 import jakarta.enterprise.inject.spi.CDI;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Configuration;
 import jakarta.ws.rs.core.FeatureContext;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.lang.reflect.Method;
 import java.util.HashSet;
@@ -16,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.glassfish.jersey.process.Inflector;
 import org.glassfish.jersey.internal.spi.ForcedAutoDiscoverable;
 import org.glassfish.jersey.server.model.Invocable;
 import org.glassfish.jersey.server.model.ModelProcessor;
@@ -59,25 +63,67 @@ public final class JerseyIntegration implements ForcedAutoDiscoverable {
         @Override
         public ResourceModel processResourceModel(ResourceModel model, Configuration configuration) {
             ApiAuthConfig config = CDI.current().select(ApiAuthConfig.class).get();
-            if (!config.managementEnabled()) {
-                return model;
-            }
-            for (Resource resource : model.getRootResources()) {
-                if (resource.getHandlerClasses().stream().anyMatch(ManagementResource.class::isAssignableFrom)) {
-                    return model; // the application mounted it itself
+            ResourceModel.Builder mounted = new ResourceModel.Builder(model.getRootResources(), false);
+            boolean changed = false;
+            if (config.managementEnabled() && model.getRootResources().stream()
+                    .noneMatch(r -> r.getHandlerClasses().stream().anyMatch(ManagementResource.class::isAssignableFrom))) {
+                if (announced.compareAndSet(false, true)) {
+                    LOG.info("API key management API mounted at " + config.managementPath() + " (scope " + config.managementScope() + ")");
                 }
+                mounted.addResource(Resource.builder(ManagementResource.class).path(config.managementPath()).build());
+                changed = true; // else the application mounted it itself
             }
-            if (announced.compareAndSet(false, true)) {
-                LOG.info("API key management API mounted at " + config.managementPath() + " (scope " + config.managementScope() + ")");
+            if (config.githubAlertsEnabled()) {
+                String path = config.managementPath() + "/" + GITHUB_ALERTS_PATH;
+                Resource.Builder alerts = Resource.builder().path(path);
+                alerts.addMethod("POST").consumes(MediaType.WILDCARD_TYPE).produces(MediaType.APPLICATION_JSON_TYPE)
+                        .handledBy(new GitHubAlertEndpoint(new GitHubLeakAlerts(CDI.current().select(ApiKeyService.class).get(),
+                                config.githubAlertsKeys(), System::nanoTime)));
+                mounted.addResource(alerts.build());
+                changed = true;
+                LOG.info("GitHub secret-scanning alerts accepted at " + path + " (signed by " + config.githubAlertsKeys() + ")");
             }
-            return new ResourceModel.Builder(model.getRootResources(), false)
-                    .addResource(Resource.builder(ManagementResource.class).path(config.managementPath()).build())
-                    .build();
+            return changed ? mounted.build() : model;
         }
 
         @Override
         public ResourceModel processSubResource(ResourceModel model, Configuration configuration) {
             return model;
+        }
+    }
+
+    /** Where GitHub's alerts are accepted, under the management path. */
+    static final String GITHUB_ALERTS_PATH = "github-secret-scanning";
+
+    /**
+     * GitHub's secret-scanning alerts: no API key (GitHub has none of ours); the signature on the body is the
+     * credential, checked before anything is parsed or revoked ({@link GitHubLeakAlerts}).
+     */
+    static final class GitHubAlertEndpoint implements Inflector<ContainerRequestContext, Response> {
+
+        private static final Logger LOG = Logger.getLogger(GitHubAlertEndpoint.class.getName());
+        private final GitHubLeakAlerts alerts;
+
+        GitHubAlertEndpoint(GitHubLeakAlerts alerts) {
+            this.alerts = alerts;
+        }
+
+        @Override
+        public Response apply(ContainerRequestContext request) {
+            try {
+                byte[] body = request.getEntityStream().readNBytes(GitHubLeakAlerts.MAX_BODY_BYTES + 1);
+                if (body.length > GitHubLeakAlerts.MAX_BODY_BYTES) {
+                    return Problems.of(413, "payload-too-large", "Payload too large", "An alert body is at most "
+                            + GitHubLeakAlerts.MAX_BODY_BYTES + " bytes.");
+                }
+                GitHubLeakAlerts.Answer answer = alerts.handle(body, request.getHeaderString("Github-Public-Key-Identifier"),
+                        request.getHeaderString("Github-Public-Key-Signature"));
+                return Response.status(answer.status()).type(answer.status() == 200 ? "application/json" : "application/problem+json")
+                        .entity(answer.json()).build();
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.log(java.util.logging.Level.WARNING, "a GitHub secret-scanning alert could not be handled; GitHub retries", e);
+                return Problems.of(503, "backend-unavailable", "Key storage unavailable", "The alert could not be handled; retry.");
+            }
         }
     }
 

@@ -80,6 +80,17 @@ final class KeyJson {
         return json.add("metadata", metadata);
     }
 
+    /** What a key may read about itself: no name, owner or metadata (the operator's), never the hash. */
+    static String self(ApiKey key, Instant now) {
+        JsonObjectBuilder json = Json.createObjectBuilder().add("id", key.id().toString()).add("hint", key.hint());
+        JsonArrayBuilder scopes = Json.createArrayBuilder();
+        new TreeSet<>(key.scopes()).forEach(scopes::add);
+        json.add("scopes", scopes).add("createdAt", key.createdAt().toString());
+        addInstant(json, "expiresAt", key.expiresAt());
+        addInstant(json, "lastUsedAt", key.lastUsedAt());
+        return json.add("active", key.isActiveAt(now)).build().toString();
+    }
+
     static String created(GeneratedKey key, Instant now) {
         return record(key.record(), now).add("key", key.plaintext()).build().toString();
     }

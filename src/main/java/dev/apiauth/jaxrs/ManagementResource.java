@@ -4,6 +4,7 @@ import dev.apiauth.ApiAuthConfig;
 import dev.apiauth.ApiKey;
 import dev.apiauth.ApiKeyService;
 import dev.apiauth.GeneratedKey;
+import dev.apiauth.ValidationResult;
 import dev.apiauth.backend.BackendException;
 import dev.apiauth.backend.ConcurrentUpdateException;
 import dev.apiauth.backend.UnknownKeyException;
@@ -39,13 +40,19 @@ import java.util.logging.Logger;
 
 /**
  * The management REST API: create, list, get, revoke, rotate and delete keys. Every call needs the scope
- * {@code apiauth.management.scope}. On Jersey (Payara, GlassFish) it is mounted at
+ * {@code apiauth.management.scope}, except {@code GET self}, where any valid key reads its own record. On Jersey (Payara, GlassFish) it is mounted at
  * {@code apiauth.management.path} when {@code apiauth.management.enabled=true}; on other JAX-RS runtimes,
  * mount it yourself: {@code @Path("api-keys") public class Keys extends ManagementResource {}}.
  */
 @Produces(MediaType.APPLICATION_JSON)
 public class ManagementResource {
 
+    /** The one method any valid key may call: {@link #self()} (final, so no subclass can widen what it answers). */
+    static final String SELF = "self";
+
+    static boolean isSelf(java.lang.reflect.Method method) {
+        return method.getDeclaringClass() == ManagementResource.class && SELF.equals(method.getName()) && method.getParameterCount() == 0;
+    }
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 500;
     private static final Logger LOG = Logger.getLogger(ManagementResource.class.getName());
@@ -91,19 +98,50 @@ public class ManagementResource {
         });
     }
 
+    /**
+     * An owner's keys, newest first, a page at a time. {@code expiringBefore}: only keys with an expiry before that
+     * instant; {@code unusedSince}: only keys not used since that instant (never used: not since their creation).
+     */
     @GET
     public Response list(@QueryParam("ownerId") String ownerId, @QueryParam("limit") String limit,
-                         @QueryParam("offset") String offset) {
+                         @QueryParam("offset") String offset, @QueryParam("expiringBefore") String expiringBefore,
+                         @QueryParam("unusedSince") String unusedSince) {
         return handle(() -> {
             if (ownerId == null || ownerId.isBlank()) {
                 throw new KeyJson.BadRequest("ownerId: required query parameter");
             }
             int size = integer("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT);
             int skip = integer("offset", offset, 0, 0, Integer.MAX_VALUE);
+            Instant expiring = instant("expiringBefore", expiringBefore);
+            Instant unused = instant("unusedSince", unusedSince);
             List<ApiKey> all = service.listByOwner(ownerId);
+            if (expiring != null || unused != null) {
+                all = all.stream()
+                        .filter(key -> expiring == null || key.expiresAt() != null && key.expiresAt().isBefore(expiring))
+                        .filter(key -> unused == null || (key.lastUsedAt() != null ? key.lastUsedAt() : key.createdAt()).isBefore(unused))
+                        .toList();
+            }
             List<ApiKey> page = all.subList(Math.min(skip, all.size()), (int) Math.min((long) skip + size, all.size()));
             return Response.ok(KeyJson.page(page, all.size(), size, skip, Instant.now())).build();
         });
+    }
+
+    /**
+     * What the calling key may know about itself, for any valid key (no management scope): id, hint, scopes,
+     * creation, expiry, last use, active. Not its name, owner or metadata, which are the operator's. The bootstrap
+     * admin key has no record and is refused here.
+     */
+    @GET
+    @Path(SELF)
+    public final Response self() {
+        if (!enabled) {
+            return Problems.of(404, "not-found", "Not Found", "The management API is disabled (apiauth.management.enabled=false).");
+        }
+        ValidationResult result = guard.authenticate(headers);
+        if (!result.isValid()) {
+            return guard.problems.refuse(result.outcome());
+        }
+        return Response.ok(KeyJson.self(result.key(), Instant.now())).cacheControl(NO_STORE).build();
     }
 
     @GET
@@ -202,6 +240,17 @@ public class ManagementResource {
             return UUID.fromString(id);
         } catch (IllegalArgumentException e) {
             throw new NotAnId("the path does not name an API key id (a UUID)"); // never echoed: it could be a pasted key
+        }
+    }
+
+    private static Instant instant(String name, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(value.strip());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new KeyJson.BadRequest(name + ": not an ISO-8601 instant such as 2026-12-31T00:00:00Z");
         }
     }
 

@@ -83,12 +83,20 @@ class ManagementWithoutFilterTest {
             int expected = user.equals(key) ? 403 : 401;
             ManagementResource r = resource(key);
             assertEquals(expected, r.create(body(create)).getStatus(), "create with " + key);
-            assertEquals(expected, r.list("victim", null, null).getStatus());
+            assertEquals(expected, r.list("victim", null, null, null, null).getStatus());
             assertEquals(expected, r.get(id).getStatus());
             assertEquals(expected, r.revoke(id).getStatus());
             assertEquals(expected, r.rotate(id, body("{}")).getStatus());
             assertEquals(expected, r.delete(id).getStatus());
         }
+        assertEquals(401, resource(null).self().getStatus(), "self without a key");
+        assertEquals(401, resource("junk").self().getStatus());
+        assertEquals(401, resource(BOOTSTRAP).self().getStatus(), "the bootstrap key has no record of its own");
+        Response self = resource(user).self();
+        assertEquals(200, self.getStatus(), "any valid key reads its own record, filter or not");
+        String own = String.valueOf(self.getEntity());
+        assertTrue(own.contains("\"scopes\":[\"read\"]") && !own.contains(id) && !own.contains("ownerId") && !own.contains("metadata"),
+                "its own scopes, nothing of other keys, not the operator's fields: " + own);
         assertTrue(service.listByOwner("attacker").isEmpty(), "no key was minted");
         assertTrue(service.get(UUID.fromString(id)).orElseThrow().isActiveAt(java.time.Instant.now()), "the victim's key is untouched");
     }
@@ -97,8 +105,8 @@ class ManagementWithoutFilterTest {
     void theManagementScopeAndTheBootstrapKeyAreAccepted() throws Exception {
         ApiKeyService service = weld.select(ApiKeyService.class).get();
         String admin = service.create(KeyRequest.of("a", "ops", "apiauth:admin")).plaintext();
-        assertEquals(200, resource(admin).list("ops", null, null).getStatus());
-        Response listed = resource(BOOTSTRAP).list("ops", null, null);
+        assertEquals(200, resource(admin).list("ops", null, null, null, null).getStatus());
+        Response listed = resource(BOOTSTRAP).list("ops", null, null, null, null);
         assertEquals(200, listed.getStatus(), String.valueOf(listed.getEntity()));
     }
 

@@ -33,7 +33,7 @@ class BadConfigIT {
                 .as(ZipExporter.class).exportTo(war, true);
         try (PayaraProcess payara = PayaraProcess.start(war, dir, "payara.log")) {
             String output = payara.awaitBoot();
-            assertTrue(output.contains("apiauth.key-prefix=Prod- is invalid; expected 1 to 16 lowercase letters or digits followed by '_'"),
+            assertTrue(output.contains("apiauth.key-prefix=Prod- is invalid; expected lowercase letters and digits, words joined by single underscores"),
                     "the log names the key, value and rule; log in " + payara.log);
             assertTrue(output.contains("apiauth.usage.flush-interval=soon is invalid; expected a positive duration"),
                     "every wrong key is reported; log in " + payara.log);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.apiauth.demo.build.Deployments;
 import dev.apiauth.internal.KeyCodec;
 import dev.apiauth.internal.KeyHasher;
+import dev.apiauth.testing.GitHubSigner;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.net.URL;
@@ -31,10 +32,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class DemoContractIT {
 
     static final String BOOTSTRAP_KEY = new KeyCodec("ops_").generate();
+    /** Plays GitHub: its public key is published in a file the server reads (a closed network's copy). */
+    static final GitHubSigner GITHUB = new GitHubSigner();
 
     @Deployment(testable = false)
-    static WebArchive deployment() {
+    static WebArchive deployment() throws java.io.IOException {
+        java.nio.file.Path keys = java.nio.file.Files.createDirectories(java.nio.file.Path.of(System.getProperty("apiauth.build", "target"), "contract"))
+                .resolve("github-keys.json").toAbsolutePath();
+        GITHUB.publish(keys, "github-test-key");
         return Deployments.demoWith("contract.war", Map.of(
+                "apiauth.leak-alerts.github.enabled", "true",
+                "apiauth.leak-alerts.github.public-keys", keys.toUri().toString(),
                 "apiauth.management.enabled", "true",
                 "apiauth.usage.flush-interval", "1",
                 "apiauth.bootstrap.admin-key-hash", KeyHasher.unpeppered().hash(BOOTSTRAP_KEY)), ExtraResource.class, PlainRolesResource.class, TableProbeResource.class);
@@ -317,6 +325,75 @@ class DemoContractIT {
         assertProblem(http.get("api/api-keys?ownerId=x", key(notAdmin)), 403, "insufficient-scope");
         String admin = create("owner-" + UUID.randomUUID(), "apiauth:admin").getString("key");
         assertEquals(200, http.get("api/api-keys?ownerId=x", key(admin)).status());
+    }
+
+    /** Any valid key reads its own record at /self, and nothing else: no admin scope needed, no other key shown. */
+    @Test
+    void aKeyReadsItsOwnRecordAtSelfWithoutTheAdminScope() {
+        JsonObject created = create("self-" + UUID.randomUUID(), "orders:read");
+        Http.Response self = http.get("api/api-keys/self", key(created.getString("key")));
+        assertEquals(200, self.status(), self.toString());
+        assertEquals(created.getString("id"), self.json().getString("id"));
+        assertEquals("orders:read", self.json().getJsonArray("scopes").getString(0));
+        assertFalse(self.json().containsKey("key"), "the plaintext is never returned again");
+        assertFalse(self.json().containsKey("ownerId") || self.json().containsKey("metadata") || self.json().containsKey("name"),
+                "the operator's fields stay the operator's");
+        assertTrue(self.header("Cache-Control").contains("no-store"));
+        assertProblem(http.get("api/api-keys/self"), 401, "missing");
+        assertProblem(http.get("api/api-keys/self", admin()), 401, "unknown"); // the bootstrap key has no record
+        assertEquals(204, http.post("api/api-keys/" + created.getString("id") + "/revoke", null, admin()).status());
+        assertProblem(http.get("api/api-keys/self", key(created.getString("key"))), 401, "revoked");
+        String other = create("self-" + UUID.randomUUID()).getString("key");
+        assertProblem(http.get("api/api-keys?ownerId=x", key(other)), 403, "insufficient-scope");
+        assertProblem(http.get("api/api-keys/" + created.getString("id"), key(other)), 403, "insufficient-scope");
+    }
+
+    @Test
+    void listingFiltersKeysExpiringSoonAndKeysNotUsedLately() {
+        String owner = "hygiene-" + UUID.randomUUID();
+        Http.Response soon = http.post("api/api-keys", "{\"name\":\"soon\",\"ownerId\":\"" + owner + "\",\"expiresAt\":\""
+                + java.time.Instant.now().plus(java.time.Duration.ofDays(2)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\"}", admin());
+        assertEquals(201, soon.status(), soon.toString());
+        JsonObject never = create(owner);
+        JsonObject used = create(owner);
+        assertEquals(200, http.get("api/hello", key(used.getString("key"))).status());
+        String inAWeek = java.time.Instant.now().plus(java.time.Duration.ofDays(7)).toString();
+        JsonObject expiring = http.get("api/api-keys?ownerId=" + owner + "&expiringBefore=" + inAWeek, admin()).json();
+        assertEquals(1, expiring.getInt("total"));
+        assertEquals(soon.json().getString("id"), expiring.getJsonArray("items").getJsonObject(0).getString("id"));
+        String tomorrow = java.time.Instant.now().plus(java.time.Duration.ofDays(1)).toString();
+        assertEquals(3, http.get("api/api-keys?ownerId=" + owner + "&unusedSince=" + tomorrow, admin()).json().getInt("total"));
+        String anHourAgo = java.time.Instant.now().minus(java.time.Duration.ofHours(1)).toString();
+        assertEquals(0, http.get("api/api-keys?ownerId=" + owner + "&unusedSince=" + anHourAgo, admin()).json().getInt("total"),
+                "every key was created or used within the hour");
+        assertProblem(http.get("api/api-keys?ownerId=" + owner + "&unusedSince=yesterday", admin()), 400, null);
+        assertProblem(http.get("api/api-keys?ownerId=" + owner + "&expiringBefore=2026-13-01", admin()), 400, null);
+        assertNotNull(never.getString("id"));
+    }
+
+    /** A leaked key reported by (a stand-in for) GitHub is refused from the next request on; a forged report changes nothing. */
+    @Test
+    void aSignedGitHubAlertRevokesTheLeakedKeyAndAForgedOneDoesNot() throws Exception {
+        JsonObject leaked = create("leak-" + UUID.randomUUID());
+        JsonObject safe = create("leak-" + UUID.randomUUID());
+        byte[] forged = GitHubSigner.alert(safe.getString("key"));
+        java.net.http.HttpResponse<String> refused = postAlert(forged, new GitHubSigner().sign(forged));
+        assertEquals(401, refused.statusCode(), refused.body());
+        assertEquals(200, http.get("api/hello", key(safe.getString("key"))).status(), "a forged alert revokes nothing");
+        byte[] alert = GitHubSigner.alert(leaked.getString("key"));
+        java.net.http.HttpResponse<String> accepted = postAlert(alert, GITHUB.sign(alert));
+        assertEquals(200, accepted.statusCode(), accepted.body());
+        assertTrue(accepted.body().contains("\"label\":\"true_positive\""), accepted.body());
+        assertFalse(accepted.body().contains(leaked.getString("key")), "the token is never echoed");
+        assertProblem(http.get("api/hello", key(leaked.getString("key"))), 401, "revoked");
+        assertEquals(200, http.get("api/hello", key(safe.getString("key"))).status());
+    }
+
+    private java.net.http.HttpResponse<String> postAlert(byte[] body, String signature) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(http.uri("api/api-keys/github-secret-scanning"))
+                .header("Content-Type", "application/json").header("Github-Public-Key-Identifier", "github-test-key")
+                .header("Github-Public-Key-Signature", signature).POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
+                .timeout(java.time.Duration.ofSeconds(30)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
