@@ -145,9 +145,18 @@ public final class JpaBackend implements Backend, AutoCloseable {
             return work.apply(new ApiKeyRepository(em));
         } catch (PersistenceException e) {
             throw new BackendException("API key store query failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // EclipseLink throws its DatabaseException unwrapped from em.find when the connection is gone (seen in the
+            // outage suite): a store failure all the same, so a BackendException, as the Backend contract says
+            throw isContractException(e) ? e : new BackendException("API key store query failed: " + e.getMessage(), e);
         } finally {
             em.close();
         }
+    }
+
+    private static boolean isContractException(RuntimeException e) {
+        return e instanceof BackendException || e instanceof UnknownKeyException || e instanceof ConcurrentUpdateException
+                || e instanceof DuplicateKeyException || e instanceof IllegalArgumentException;
     }
 
     private <T> T write(Function<ApiKeyRepository, T> work) {
@@ -170,6 +179,8 @@ public final class JpaBackend implements Backend, AutoCloseable {
                 throw new DuplicateKeyException("an API key with the same id or hash already exists");
             }
             throw new BackendException("API key store update failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw isContractException(e) ? e : new BackendException("API key store update failed: " + e.getMessage(), e);
         } finally {
             try {
                 if (tx.isActive()) {

@@ -192,6 +192,14 @@ final class NearCache implements AutoCloseable {
         topic.publish(keyHash);
     }
 
+    /** The same, the publication without waiting for Redis (from a failure path, where Redis may not answer). */
+    void invalidateEverywhereAsync(String keyHash) {
+        generation.incrementAndGet();
+        entries.remove(keyHash);
+        absent.remove(keyHash);
+        topic.publishAsync(keyHash);
+    }
+
     void clear() {
         generation.incrementAndGet();
         entries.clear();

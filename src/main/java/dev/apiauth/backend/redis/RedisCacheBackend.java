@@ -70,11 +70,16 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
     static final int NEAR_CACHE_SIZE = 10_000;
     /**
      * How long a cache entry written <em>before</em> its primary write (a revocation's predicted record, a delete's
-     * tombstone) lives until the primary write confirms it with the full TTL. A write that Redis applied although the
-     * client saw it fail (a timeout after the command was sent; found by the soak) refuses the key for at most
-     * this long after the call answered 503 and changed nothing in the primary.
+     * tombstone) is left to live when that change then failed. It is written with the full TTL, so that no reader
+     * can put the old record back while the primary write is in flight, however slow; if the change fails, and the
+     * entry is still the one this call wrote, it is shortened to this (without waiting for the answer, as Redis may
+     * have applied the write although the client saw it time out; found by the soak). A failed revocation therefore
+     * refuses the key for at most this long once Redis answers, and for the TTL when it does not: the safe side.
      */
     static final Duration PREDICTED_TTL = Duration.ofSeconds(30);
+    private static final String SHORTEN_IF_SAME = """
+            if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+            return 0""";
 
     private final RedissonClient redis;
     private final Backend primary;
@@ -166,27 +171,64 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
         boolean restrictive = current != null && takesAway(current, key);
         if (restrictive) {
             ApiKey expected = key.withVersion(key.version() + 1); // what every backend stores (BackendContract pins it)
-            if (!overwrite(key.keyHash(), () -> setIfNewer(expected, true, predictedTtl()))) {
+            String predicted = RecordCodec.encode(expected);
+            if (!overwrite(key.keyHash(), () -> setIfNewer(expected, true, ttl))) {
+                withdrawPrediction(key.keyHash(), predicted);
                 throw new BackendException("API key " + key.id() + " was not changed: the Redis cache, which other nodes"
                         + " read, cannot be written; retry");
             }
+            ApiKey stored;
+            try {
+                stored = primary.update(key);
+            } catch (RuntimeException e) {
+                withdrawPrediction(key.keyHash(), predicted);
+                throw e;
+            }
+            overwrite(stored.keyHash(), () -> setIfNewer(stored, true, ttl)); // the stored record, should it differ
+            return stored;
         }
         ApiKey stored = primary.update(key);
-        // confirms the predicted entry with the full TTL (same version: it wins the tie), or writes a non-restrictive change
-        overwrite(stored.keyHash(), () -> setIfNewer(stored, restrictive, ttl));
+        overwrite(stored.keyHash(), () -> setIfNewer(stored, false, ttl));
         return stored;
+    }
+
+    /**
+     * The entry this call wrote ahead of a primary write that then failed lives {@link #PREDICTED_TTL} more, if it is
+     * still that entry (a newer write, or another node's, is left alone). Asynchronous and best-effort, past the
+     * circuit breaker: the breaker has just opened on this very failure, and Redis may well answer.
+     */
+    private void withdrawPrediction(String keyHash, String predicted) {
+        try {
+            redis.getScript(StringCodec.INSTANCE).evalAsync(RScript.Mode.READ_WRITE, SHORTEN_IF_SAME, RScript.ReturnType.LONG,
+                    List.of(namespace + "cache:" + keyHash), predicted, Long.toString(predictedTtl().toMillis()));
+            if (near != null) {
+                near.invalidateEverywhereAsync(keyHash);
+            }
+        } catch (RuntimeException e) {
+            // Redis unreachable: the entry keeps refusing the key until its TTL, the safe side
+        }
     }
 
     /** A delete: the tombstone first, then the primary, for the same reason as a revocation. */
     @Override
     public void delete(UUID id) {
         Optional<ApiKey> existing = primary.getById(id);
-        if (existing.isPresent() && !overwrite(existing.get().keyHash(), () -> tombstone(existing.get(), predictedTtl()))) {
-            throw new BackendException("API key " + id + " was not deleted: the Redis cache, which other nodes read,"
-                    + " cannot be written; retry");
+        if (existing.isPresent()) {
+            ApiKey key = existing.get();
+            if (!overwrite(key.keyHash(), () -> tombstone(key, ttl))) {
+                withdrawPrediction(key.keyHash(), DELETED + key.id());
+                throw new BackendException("API key " + id + " was not deleted: the Redis cache, which other nodes read,"
+                        + " cannot be written; retry");
+            }
+            try {
+                primary.delete(id);
+            } catch (RuntimeException e) {
+                withdrawPrediction(key.keyHash(), DELETED + key.id());
+                throw e;
+            }
+            return;
         }
         primary.delete(id);
-        existing.ifPresent(key -> overwrite(key.keyHash(), () -> tombstone(key, ttl))); // confirmed: the full TTL
     }
 
     private Duration predictedTtl() {
