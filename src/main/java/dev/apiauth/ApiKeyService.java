@@ -55,6 +55,7 @@ public final class ApiKeyService implements AutoCloseable {
     private final UsageTracker usage;
     private final ApiKeyValidator validator;
     private final int maxActivePerOwner;
+    private final String bootstrapKeyHash;
     private final Object[] ownerLocks = new Object[64];
 
     private ApiKeyService(Builder b) {
@@ -78,6 +79,7 @@ public final class ApiKeyService implements AutoCloseable {
                 BOOTSTRAP_OWNER, b.bootstrapKeyHash, "(configured)", b.bootstrapScopes, Instant.EPOCH, null, null, null,
                 Map.of(), 0);
         this.validator = new ApiKeyValidator(backend, hasher, clock, usage, bootstrap);
+        this.bootstrapKeyHash = b.bootstrapKeyHash;
     }
 
     public static Builder builder(Backend backend) {
@@ -91,6 +93,12 @@ public final class ApiKeyService implements AutoCloseable {
 
     public Backend backend() {
         return backend;
+    }
+
+    /** Whether {@code key} is the configured bootstrap admin key (which has no record and cannot be revoked). */
+    public boolean isBootstrapKey(String key) {
+        return bootstrapKeyHash != null && key != null && java.security.MessageDigest.isEqual(
+                hasher.hash(key).getBytes(StandardCharsets.US_ASCII), bootstrapKeyHash.getBytes(StandardCharsets.US_ASCII));
     }
 
     /** The hash under which {@code key} would be stored (peppered if configured). */

@@ -50,8 +50,10 @@ final class GitHubLeakAlerts {
     public static final int MAX_BODY_BYTES = 1024 * 1024;
     static final int MAX_TOKEN_LENGTH = 1024;
     private static final Logger LOG = Logger.getLogger(GitHubLeakAlerts.class.getName());
-    private static final long REFETCH_NANOS = Duration.ofMinutes(1).toNanos();
-    private static final long KEEP_NANOS = Duration.ofHours(1).toNanos();
+    /** At most one load of GitHub's keys per this, whatever comes in (GitHub allows 60 unauthenticated calls an hour). */
+    private static final long REFETCH_NANOS = Duration.ofMinutes(10).toNanos();
+    /** Known keys are loaded again after this, to follow GitHub's rotation; the last good ones stay until then. */
+    private static final long REFRESH_NANOS = Duration.ofHours(1).toNanos();
 
     /** The answer to one alert request. */
     record Answer(int status, String json) {
@@ -62,8 +64,10 @@ final class GitHubLeakAlerts {
     private final LongSupplier nanoTime;
     private final HttpClient http;
     private volatile Map<String, PublicKey> keys = Map.of();
-    private volatile long loadedAt;
+    private volatile long attemptedAt;
+    private volatile boolean attempted;
     private volatile boolean loaded;
+    private final java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * @param keysSource where GitHub's public keys come from: an {@code https://} URL (GitHub's,
@@ -76,6 +80,25 @@ final class GitHubLeakAlerts {
         this.nanoTime = nanoTime;
         this.http = keysSource.startsWith("file:") ? null
                 : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
+        requireSoundEcdsa();
+    }
+
+    /**
+     * Refuses to run on a JDK that accepts the all-zero ECDSA signature for any message and key (CVE-2022-21449,
+     * JDK 15 to 17.0.2 and 18.0.0): there, anyone could forge GitHub's signature.
+     */
+    static void requireSoundEcdsa() {
+        try {
+            java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+            generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+            byte[] zero = {0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00}; // DER SEQUENCE { r = 0, s = 0 }
+            if (verifies(generator.generateKeyPair().getPublic(), new byte[] {1}, Base64.getEncoder().encodeToString(zero))) {
+                throw new IllegalStateException("this JDK accepts forged ECDSA signatures (CVE-2022-21449): update it before"
+                        + " enabling " + dev.apiauth.ApiAuthConfig.GITHUB_ALERTS_ENABLED);
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JDK cannot verify ECDSA P-256 signatures: " + e, e);
+        }
     }
 
     /** Checks the signature, then handles the alert; nothing is revoked unless the signature verifies. */
@@ -85,7 +108,8 @@ final class GitHubLeakAlerts {
         }
         PublicKey key = publicKey(keyIdentifier.strip());
         if (key == null) {
-            return problem(401, "The signing key is not one of GitHub's published secret-scanning keys.");
+            return loaded ? problem(401, "The signing key is not one of GitHub's published secret-scanning keys.")
+                    : problem(503, "GitHub's secret-scanning public keys cannot be loaded right now; retry.");
         }
         if (!verifies(key, body, signature.strip())) {
             return problem(401, "The signature does not verify; nothing was revoked.");
@@ -96,19 +120,18 @@ final class GitHubLeakAlerts {
         } catch (JsonException | IllegalStateException e) {
             return problem(400, "The body is not a JSON array of alerts.");
         }
+        for (JsonValue value : alerts) { // all checked before anything is revoked
+            if (value.getValueType() != JsonValue.ValueType.OBJECT || string(value.asJsonObject(), "token") == null
+                    || string(value.asJsonObject(), "type") == null) {
+                return problem(400, "Each alert must be a JSON object with the string fields token and type.");
+            }
+        }
         JsonArrayBuilder answer = Json.createArrayBuilder();
         for (JsonValue value : alerts) {
-            if (value.getValueType() != JsonValue.ValueType.OBJECT) {
-                return problem(400, "Each alert must be a JSON object.");
-            }
             JsonObject alert = value.asJsonObject();
             String token = string(alert, "token");
-            String type = string(alert, "type");
-            if (token == null || type == null) {
-                return problem(400, "Each alert needs the string fields token and type.");
-            }
             boolean ours = revokeIfOurs(token, string(alert, "url"), string(alert, "source"));
-            answer.add(Json.createObjectBuilder().add("token_hash", sha256(token)).add("token_type", type)
+            answer.add(Json.createObjectBuilder().add("token_hash", sha256(token)).add("token_type", string(alert, "type"))
                     .add("label", ours ? "true_positive" : "false_positive"));
         }
         return new Answer(200, answer.build().toString());
@@ -118,6 +141,12 @@ final class GitHubLeakAlerts {
     private boolean revokeIfOurs(String token, String url, String source) {
         if (token.length() > MAX_TOKEN_LENGTH || !KeyCodec.isWellFormed(token)) {
             return false;
+        }
+        if (service.isBootstrapKey(token)) {
+            LOG.severe("The bootstrap admin key (" + dev.apiauth.ApiAuthConfig.BOOTSTRAP_ADMIN_KEY_HASH + ") was reported leaked by"
+                    + " GitHub secret scanning" + (url == null ? "" : " at " + url) + ". It has no record and cannot be revoked:"
+                    + " remove the setting and redeploy now, and revoke the admin keys created with it that you cannot vouch for");
+            return true;
         }
         Optional<ApiKey> found = service.backend().getByHash(service.hash(token));
         if (found.isEmpty()) {
@@ -149,29 +178,32 @@ final class GitHubLeakAlerts {
         }
     }
 
-    /** The key with this identifier; the keys are loaded again when one is unknown, at most once a minute. */
+    /**
+     * The key with this identifier. GitHub's keys are loaded at the first alert, again after an hour, and again when
+     * an unknown identifier arrives (GitHub rotated its key), but never more than once in ten minutes, whatever the
+     * outcome, and by one request at a time: the others go on with the keys already known. The last good keys are
+     * kept through failed loads.
+     */
     private PublicKey publicKey(String identifier) {
         long now = nanoTime.getAsLong();
         PublicKey key = keys.get(identifier);
-        if (key != null && now - loadedAt < KEEP_NANOS) {
-            return key;
-        }
-        synchronized (this) {
-            if (!loaded || now - loadedAt >= REFETCH_NANOS) {
-                try {
-                    keys = parseKeys(fetch());
-                    loadedAt = now;
-                    loaded = true;
-                } catch (IOException | RuntimeException e) {
-                    LOG.warning("GitHub's secret-scanning public keys could not be loaded from " + Secrets.redact(keysSource)
-                            + ": " + e + "; alerts are refused (401) until they can");
-                    if (now - loadedAt >= KEEP_NANOS) {
-                        keys = Map.of();
-                    }
-                }
+        boolean due = !attempted || (key == null || now - attemptedAt >= REFRESH_NANOS) && now - attemptedAt >= REFETCH_NANOS;
+        if (due && loading.compareAndSet(false, true)) {
+            try {
+                attemptedAt = now;
+                attempted = true;
+                keys = parseKeys(fetch());
+                loaded = true;
+            } catch (IOException | RuntimeException e) {
+                LOG.warning("GitHub's secret-scanning public keys could not be loaded from " + Secrets.redact(keysSource)
+                        + ": " + e + (loaded ? "; the keys loaded before stay in use" : "; alerts are answered 503 until they can")
+                        + "; next attempt in 10 minutes at the earliest");
+            } finally {
+                loading.set(false);
             }
-            return keys.get(identifier);
+            key = keys.get(identifier);
         }
+        return key;
     }
 
     private String fetch() throws IOException {
@@ -199,8 +231,11 @@ final class GitHubLeakAlerts {
                 JsonObject key = entry.asJsonObject();
                 String pem = key.getString("key").replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "").replaceAll("\\s", "");
                 try {
-                    parsed.put(key.getString("key_identifier"),
-                            KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(pem))));
+                    PublicKey publicKey = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(pem)));
+                    if (((java.security.interfaces.ECPublicKey) publicKey).getParams().getCurve().getField().getFieldSize() != 256) {
+                        throw new IllegalArgumentException("public key " + key.getString("key_identifier") + " is not on P-256");
+                    }
+                    parsed.put(key.getString("key_identifier"), publicKey);
                 } catch (GeneralSecurityException | IllegalArgumentException e) {
                     throw new IllegalArgumentException("public key " + key.getString("key_identifier") + " is not an EC public key", e);
                 }
@@ -221,7 +256,7 @@ final class GitHubLeakAlerts {
     }
 
     private static Answer problem(int status, String detail) {
-        String title = status == 401 ? "Unauthorized" : "Bad request";
+        String title = status == 401 ? "Unauthorized" : status == 503 ? "Service unavailable" : "Bad request";
         return new Answer(status, Json.createObjectBuilder().add("type", "about:blank").add("title", title)
                 .add("status", status).add("detail", detail).build().toString());
     }

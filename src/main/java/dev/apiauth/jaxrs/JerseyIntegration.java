@@ -118,8 +118,9 @@ public final class JerseyIntegration implements ForcedAutoDiscoverable {
                 }
                 GitHubLeakAlerts.Answer answer = alerts.handle(body, request.getHeaderString("Github-Public-Key-Identifier"),
                         request.getHeaderString("Github-Public-Key-Signature"));
-                return Response.status(answer.status()).type(answer.status() == 200 ? "application/json" : "application/problem+json")
-                        .entity(answer.json()).build();
+                Response.ResponseBuilder response = Response.status(answer.status())
+                        .type(answer.status() == 200 ? "application/json" : "application/problem+json").entity(answer.json());
+                return (answer.status() == 503 ? response.header("Retry-After", "600") : response).build();
             } catch (java.io.IOException | RuntimeException e) {
                 LOG.log(java.util.logging.Level.WARNING, "a GitHub secret-scanning alert could not be handled; GitHub retries", e);
                 return Problems.of(503, "backend-unavailable", "Key storage unavailable", "The alert could not be handled; retry.");

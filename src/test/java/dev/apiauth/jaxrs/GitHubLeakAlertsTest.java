@@ -103,7 +103,7 @@ class GitHubLeakAlertsTest {
         assertEquals(Outcome.VALID, check(key));
     }
 
-    /** GitHub rotates its key: an unknown identifier reloads the keys, at most once a minute (injected ticker). */
+    /** GitHub rotates its key: an unknown identifier reloads the keys, at most once in ten minutes (injected ticker). */
     @Test
     void aRotatedGitHubKeyIsPickedUpAtMostOnceAMinute() throws Exception {
         GeneratedKey key = service.create(KeyRequest.of("ci", "team-1"));
@@ -112,12 +112,55 @@ class GitHubLeakAlertsTest {
         GitHubSigner rotated = new GitHubSigner();
         rotated.publish(keysFile, "github-key-2");
         byte[] body = GitHubSigner.alert(key.plaintext());
-        ticker.addAndGet(Duration.ofSeconds(30).toNanos());
-        assertEquals(401, alerts.handle(body, "github-key-2", rotated.sign(body)).status(), "not reloaded within the minute");
-        ticker.addAndGet(Duration.ofSeconds(31).toNanos());
-        assertEquals(200, alerts.handle(body, "github-key-2", rotated.sign(body)).status(), "reloaded after it");
+        ticker.addAndGet(Duration.ofMinutes(5).toNanos());
+        assertEquals(401, alerts.handle(body, "github-key-2", rotated.sign(body)).status(), "not reloaded within ten minutes");
+        ticker.addAndGet(Duration.ofMinutes(6).toNanos());
+        assertEquals(200, alerts.handle(body, "github-key-2", rotated.sign(body)).status(), "reloaded after them");
         assertEquals(Outcome.REVOKED, check(key));
         assertEquals(401, alerts.handle(warmUp, "github-key-1", github.sign(warmUp)).status(), "the withdrawn key is no longer accepted");
+    }
+
+    /** Keys that cannot be loaded: 503 (GitHub retries), nothing revoked; a flood of unknown identifiers loads once. */
+    @Test
+    void unloadableKeysAnswer503AndUnknownIdentifiersCannotForceReloads() throws Exception {
+        GeneratedKey key = service.create(KeyRequest.of("ci", "team-1"));
+        java.nio.file.Files.delete(keysFile);
+        byte[] body = GitHubSigner.alert(key.plaintext());
+        assertEquals(503, alerts.handle(body, "github-key-1", github.sign(body)).status());
+        github.publish(keysFile, "github-key-1");
+        for (int i = 0; i < 100; i++) {
+            assertEquals(503, alerts.handle(body, "random-" + i, github.sign(body)).status(), "no reload before ten minutes");
+        }
+        ticker.addAndGet(Duration.ofMinutes(10).toNanos());
+        assertEquals(401, alerts.handle(body, "random", github.sign(body)).status(), "loaded now: an unknown identifier is refused");
+        assertEquals(Outcome.VALID, check(key));
+        assertEquals(200, alerts.handle(body, "github-key-1", github.sign(body)).status());
+        assertEquals(Outcome.REVOKED, check(key));
+    }
+
+    /** The all-zero signature (CVE-2022-21449) is refused, and the startup check passes on this JDK. */
+    @Test
+    void theZeroSignatureIsRefused() throws Exception {
+        GitHubLeakAlerts.requireSoundEcdsa();
+        GeneratedKey key = service.create(KeyRequest.of("ci", "team-1"));
+        byte[] body = GitHubSigner.alert(key.plaintext());
+        String zero = Base64.getEncoder().encodeToString(new byte[] {0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00});
+        assertEquals(401, alerts.handle(body, "github-key-1", zero).status());
+        assertEquals(Outcome.VALID, check(key));
+    }
+
+    /** The bootstrap admin key has no record to revoke: reported as ours, and the operator is told what to do. */
+    @Test
+    void aLeakedBootstrapKeyIsReportedAsOurs() throws Exception {
+        String bootstrap = new KeyCodec("ops_").generate();
+        ApiKeyService withBootstrap = ApiKeyService.builder(new MemoryBackend()).usageTracking(false, null)
+                .bootstrapKeyHash(dev.apiauth.internal.KeyHasher.unpeppered().hash(bootstrap), java.util.Set.of("apiauth:admin")).build();
+        GitHubLeakAlerts bootstrapAlerts = new GitHubLeakAlerts(withBootstrap, keysFile.toUri().toString(), ticker::get);
+        byte[] body = GitHubSigner.alert(bootstrap);
+        GitHubLeakAlerts.Answer answer = bootstrapAlerts.handle(body, "github-key-1", github.sign(body));
+        assertEquals(200, answer.status());
+        assertTrue(answer.json().contains("true_positive"), answer.json());
+        withBootstrap.close();
     }
 
     @Test

@@ -148,15 +148,23 @@ public final class JpaBackend implements Backend, AutoCloseable {
         } catch (RuntimeException e) {
             // EclipseLink throws its DatabaseException unwrapped from em.find when the connection is gone (seen in the
             // outage suite): a store failure all the same, so a BackendException, as the Backend contract says
-            throw isContractException(e) ? e : new BackendException("API key store query failed: " + e.getMessage(), e);
+            throw isStoreFailure(e) ? new BackendException("API key store query failed: " + e.getMessage(), e) : e;
         } finally {
             em.close();
         }
     }
 
-    private static boolean isContractException(RuntimeException e) {
-        return e instanceof BackendException || e instanceof UnknownKeyException || e instanceof ConcurrentUpdateException
-                || e instanceof DuplicateKeyException || e instanceof IllegalArgumentException;
+    /**
+     * A failure of the store itself: an SQLException somewhere in the cause chain, or one of EclipseLink's own
+     * exceptions. Programming errors and the contract's exceptions pass unchanged.
+     */
+    private static boolean isStoreFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException || t.getClass().getName().startsWith("org.eclipse.persistence.exceptions.")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private <T> T write(Function<ApiKeyRepository, T> work) {
@@ -180,7 +188,13 @@ public final class JpaBackend implements Backend, AutoCloseable {
             }
             throw new BackendException("API key store update failed: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            throw isContractException(e) ? e : new BackendException("API key store update failed: " + e.getMessage(), e);
+            if (!isStoreFailure(e)) {
+                throw e;
+            }
+            if (isConstraintViolation(e)) {
+                throw new DuplicateKeyException("an API key with the same id or hash already exists");
+            }
+            throw new BackendException("API key store update failed: " + e.getMessage(), e);
         } finally {
             try {
                 if (tx.isActive()) {
