@@ -17,7 +17,11 @@ import java.util.logging.Logger;
 /**
  * Records when keys were last used without writing on the request path: requests note the time in memory,
  * a background flush writes each key's latest time at most once per interval, and never moves
- * {@code lastUsedAt} backwards. What cannot be written (backend down) is kept for the next flush.
+ * {@code lastUsedAt} backwards. What cannot be written (backend down) is kept for the next flush. At most
+ * {@value #MAX_PENDING} keys wait at once: when flushes fall behind (keys created faster than the store takes one
+ * write each; the soak's 240 new keys a second over redis-cache + jpa grew the waiting map to 214,000 keys and the
+ * heap with it), the uses of further keys are dropped, counted and reported; {@code lastUsedAt} is a hint, memory
+ * is not.
  */
 public final class UsageTracker implements AutoCloseable {
 
@@ -25,19 +29,32 @@ public final class UsageTracker implements AutoCloseable {
     private static final BiFunction<Instant, Instant, Instant> LATEST = (a, b) -> a.isAfter(b) ? a : b;
 
     private final Backend backend;
+    /** The most keys with an unwritten use held at once (about 100 bytes each). */
+    public static final int MAX_PENDING = 50_000;
+
     private final Map<UUID, Instant> pending = new ConcurrentHashMap<>();
+    private final int maxPending;
+    private final AtomicLong dropped = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean droppingReported = new java.util.concurrent.atomic.AtomicBoolean();
     private final AtomicLong writes = new AtomicLong();
     private final ScheduledExecutorService scheduler;
 
     /** A tracker flushed only by {@link #flush()}; for tests and callers with their own scheduling. */
     public UsageTracker(Backend backend) {
+        this(backend, MAX_PENDING);
+    }
+
+    /** The same, holding at most {@code maxPending} keys. */
+    public UsageTracker(Backend backend, int maxPending) {
         this.backend = backend;
+        this.maxPending = maxPending;
         this.scheduler = null;
     }
 
     /** A tracker that flushes every {@code interval} on a daemon thread of its own until closed. */
     public UsageTracker(Backend backend, Duration interval) {
         this.backend = backend;
+        this.maxPending = MAX_PENDING;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "apiauth-usage-flush");
             thread.setDaemon(true);
@@ -50,9 +67,22 @@ public final class UsageTracker implements AutoCloseable {
     /** Notes a use; on the request path, so it only touches memory. */
     public void record(UUID keyId, Instant at) {
         Instant known = pending.get(keyId);
+        if (known == null && pending.size() >= maxPending) {
+            dropped.incrementAndGet();
+            if (droppingReported.compareAndSet(false, true)) {
+                LOG.warning("API key usage tracking falls behind: " + maxPending + " keys wait for their lastUsedAt write;"
+                        + " uses of further keys are dropped until flushes catch up (reported once per flush)");
+            }
+            return;
+        }
         if (known == null || at.isAfter(known)) {
             pending.merge(keyId, at, LATEST);
         }
+    }
+
+    /** Uses not recorded because {@link #MAX_PENDING} keys were already waiting. */
+    public long dropped() {
+        return dropped.get();
     }
 
     /**
@@ -60,6 +90,7 @@ public final class UsageTracker implements AutoCloseable {
      * written stays pending and does not stop the others; the first failure is rethrown after all were tried.
      */
     public int flush() {
+        droppingReported.set(false);
         int written = 0;
         RuntimeException failure = null;
         for (UUID id : pending.keySet()) {
