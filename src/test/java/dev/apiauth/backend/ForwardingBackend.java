@@ -40,6 +40,11 @@ public class ForwardingBackend implements Backend {
     }
 
     @Override
+    public void discardUnissued(UUID id) {
+        delegate.discardUnissued(id);
+    }
+
+    @Override
     public List<ApiKey> listByOwner(String ownerId) {
         return delegate.listByOwner(ownerId);
     }
