@@ -4,6 +4,8 @@
 # small body, same wrk settings, endpoints alternating within each round; then /bench/key once per backend.
 #   bench/http.sh quick   ~3 minutes: memory and redis, short runs (a smoke check of the script, not figures)
 #   bench/http.sh full    ~25 minutes: every backend, 3 rounds of 10 s per endpoint, 60 s warm-up for MP JWT
+#   bench/http.sh ratelimit  ~8 minutes: /bench/key with a key without a limit and with one (1,000,000 per second, never
+#                         reached: the counting is measured, not refusals), 5 rounds, memory and redis-cache + near cache
 # Needs PostgreSQL and Redis on 127.0.0.1 (the redis-cache and jpa runs use database apiauth_bench, created and
 # dropped here, and Redis keys under apiauth-bench-http:, deleted here). Port 8080 must be free.
 # Output: bench/results/http-<mode>.log (raw wrk output) and http-<mode>.md (the table).
@@ -13,7 +15,8 @@ mode=${1:-quick}
 case "$mode" in
   quick) WARM=5; WARM_JWT=20; DUR=5; ROUNDS=1; CONNS="16 64"; BACKENDS="memory redis"; USAGE_RUN=15 ;;
   full) WARM=15; WARM_JWT=60; DUR=10; ROUNDS=3; CONNS="16 64"; BACKENDS="memory redis redis-cache redis-cache-near jpa"; USAGE_RUN=30 ;;
-  *) echo "usage: bench/http.sh [quick|full]" >&2; exit 2 ;;
+  ratelimit) WARM=15; WARM_JWT=0; DUR=10; ROUNDS=5; CONNS="16"; BACKENDS="memory redis-cache-near"; USAGE_RUN=0 ;;
+  *) echo "usage: bench/http.sh [quick|full|ratelimit]" >&2; exit 2 ;;
 esac
 FLUSH=5
 PORT=8080
@@ -64,10 +67,11 @@ header_for() {
     open) echo "X-Bench: open" ;;
     naive) echo "X-API-Key: $NAIVE_KEY" ;;
     key) echo "X-API-Key: $KEY" ;;
+    limited) echo "X-API-Key: $LIMITED_KEY" ;;
     jwt) echo "Authorization: Bearer $TOKEN" ;;
   esac
 }
-url_for() { [ "$1" = jwt ] && echo "$BASE/benchjwt/jwt" || echo "$BASE/bench/$1"; }
+url_for() { case $1 in jwt) echo "$BASE/benchjwt/jwt" ;; limited) echo "$BASE/bench/key" ;; *) echo "$BASE/bench/$1" ;; esac; }
 
 for backend in $BACKENDS; do
   echo "== backend $backend"
@@ -80,6 +84,7 @@ for backend in $BACKENDS; do
     redis-cache-near) ENV+=(APIAUTH_BACKEND=redis-cache APIAUTH_CACHE_LOCAL=true); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
     jpa) ENV+=(APIAUTH_BACKEND=jpa); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
   esac
+  [ "$mode" = ratelimit ] && { DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key limited"; }
   LOG="target/bench/payara-$backend.log"
   env "${ENV[@]}" java -Xmx1g -jar target/payara-micro.jar "${DEPLOY[@]}" --port $PORT --nohazelcast --disablephonehome > "$LOG" 2>&1 &
   PAYARA_PID=$!
@@ -87,6 +92,9 @@ for backend in $BACKENDS; do
   grep -q "Payara Micro URLs" "$LOG" || { echo "Payara did not start; see $LOG" >&2; exit 1; }
   KEY=$(curl -sf -X POST -H "X-API-Key: $ADMIN_KEY" -H 'Content-Type: application/json' \
         -d '{"name":"bench","ownerId":"bench"}' "$BASE/bench/api-keys" | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+  LIMITED_KEY=$(curl -sf -X POST -H "X-API-Key: $ADMIN_KEY" -H 'Content-Type: application/json' \
+        -d '{"name":"bench-limited","ownerId":"bench","rateLimit":{"requests":1000000,"per":"PT1S"}}' "$BASE/bench/api-keys" \
+        | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
   for ep in $ENDPOINTS; do
     code=$(curl -s -o /dev/null -w '%{http_code}' -H "$(header_for $ep)" "$(url_for $ep)")
     [ "$code" = 200 ] || { echo "sanity check: $ep answered $code; see $LOG" >&2; exit 1; }
@@ -108,12 +116,14 @@ for backend in $BACKENDS; do
       done
     done
   done
+  if [ "$USAGE_RUN" -gt 0 ]; then
   before=$(curl -s "$BASE/bench/stats/usage-writes")
   echo "   usage tracking: ${USAGE_RUN}s of load on one key"
   wrk -t1 -c16 -d"${USAGE_RUN}s" -H "X-API-Key: $KEY" "$BASE/bench/key" > /dev/null
   sleep $((FLUSH + 1))
   after=$(curl -s "$BASE/bench/stats/usage-writes")
   echo "### usage backend=$backend seconds=$USAGE_RUN window=$((USAGE_RUN + FLUSH + 1)) flush=$FLUSH writes=$((after - before))" >> "$RAW"
+  fi
   kill "$PAYARA_PID"; wait "$PAYARA_PID" 2>/dev/null || true; PAYARA_PID=
 done
 

@@ -52,7 +52,7 @@ def main(path):
     groups = defaultdict(list)
     for r in results:
         groups[(r["backend"], r["conns"], r["endpoint"])].append(r)
-    order = {"open": 0, "naive": 1, "key": 2, "jwt": 3}
+    order = {"open": 0, "naive": 1, "key": 2, "limited": 3, "jwt": 4}
     for (backend, conns, endpoint) in sorted(groups, key=lambda k: (k[0] != "memory", k[0], int(k[1]), order[k[2]])):
         runs = groups[(backend, conns, endpoint)]
         ratios = []
@@ -62,10 +62,24 @@ def main(path):
             if opens:
                 ratios.append(r["rps"] / opens[0]["rps"])
         rps = [r["rps"] for r in runs]
-        print(f"| {backend} | {conns} | /{'benchjwt/jwt' if endpoint == 'jwt' else 'bench/' + endpoint} "
+        path = {"jwt": "benchjwt/jwt", "limited": "bench/key (limited key)"}.get(endpoint, "bench/" + endpoint)
+        print(f"| {backend} | {conns} | /{path} "
               f"| {statistics.mean(rps):,.0f} ({min(rps):,.0f}-{max(rps):,.0f}) "
               f"| {statistics.mean(r['p50'] for r in runs):.2f} | {statistics.mean(r['p99'] for r in runs):.2f} "
               f"| {statistics.mean(ratios):.2f} | {sum(r['errors'] for r in runs)} |")
+    limited = [r for r in results if r["endpoint"] == "limited"]
+    if limited:
+        print()
+        print("| backend | conns | limited key / key without a limit (per round, same run) | mean |")
+        print("| --- | --- | --- | --- |")
+        for (backend, conns) in sorted({(r["backend"], r["conns"]) for r in limited}):
+            ratios = []
+            for r in (x for x in limited if x["backend"] == backend and x["conns"] == conns):
+                plain = [k for k in results if k["backend"] == backend and k["conns"] == conns and k["round"] == r["round"]
+                         and k["endpoint"] == "key"]
+                if plain:
+                    ratios.append(r["rps"] / plain[0]["rps"])
+            print(f"| {backend} | {conns} | {', '.join(f'{x:.2f}' for x in ratios)} | {statistics.mean(ratios):.2f} |")
     if usage:
         print()
         print("| backend | load on one key | window observed | flush interval | flushes in window | lastUsedAt writes | writes per flush |")

@@ -33,6 +33,7 @@ public final class ApiAuthConfig {
     public static final String MANAGEMENT_SCOPE = "apiauth.management.scope";
     public static final String BOOTSTRAP_ADMIN_KEY_HASH = "apiauth.bootstrap.admin-key-hash";
     public static final String MAX_ACTIVE_PER_OWNER = "apiauth.keys.max-active-per-owner";
+    public static final String RATE_LIMIT_DEFAULT = "apiauth.rate-limit.default";
     public static final String GITHUB_ALERTS_ENABLED = "apiauth.leak-alerts.github.enabled";
     public static final String GITHUB_ALERTS_KEYS = "apiauth.leak-alerts.github.public-keys";
     public static final String DEFAULT_GITHUB_ALERTS_KEYS = "https://api.github.com/meta/public_keys/secret_scanning";
@@ -65,6 +66,7 @@ public final class ApiAuthConfig {
     private final String bootstrapAdminKeyHash;
     private final int maxActivePerOwner;
     private final boolean githubAlertsEnabled;
+    private final RateLimit defaultRateLimit;
     private final String githubAlertsKeys;
 
     private ApiAuthConfig(ConfigReader in) {
@@ -95,6 +97,7 @@ public final class ApiAuthConfig {
         bootstrapAdminKeyHash = hash;
         maxActivePerOwner = in.positiveInt(MAX_ACTIVE_PER_OWNER, 1_000_000);
         githubAlertsEnabled = in.bool(GITHUB_ALERTS_ENABLED, false);
+        defaultRateLimit = rateLimit(in, RATE_LIMIT_DEFAULT);
         githubAlertsKeys = in.matching(GITHUB_ALERTS_KEYS, DEFAULT_GITHUB_ALERTS_KEYS, KEYS_SOURCE,
                 "an https:// URL of GitHub's secret-scanning public keys, or a file: URI of a copy");
         in.throwIfProblems();
@@ -114,6 +117,20 @@ public final class ApiAuthConfig {
     /** Every default. */
     public static ApiAuthConfig defaults() {
         return from(key -> Optional.empty());
+    }
+
+    private static RateLimit rateLimit(ConfigReader in, String key) {
+        String text = in.optionalString(key);
+        if (text == null || text.isBlank() || text.strip().equalsIgnoreCase("none")) {
+            return null;
+        }
+        try {
+            return RateLimit.parse(text.strip());
+        } catch (IllegalArgumentException e) {
+            in.problem(key, text, "<requests>/<period> such as 100/PT1M or 100/60 (" + RateLimit.RULE + "), or none; "
+                    + e.getMessage());
+            return null;
+        }
     }
 
     private static String stripSlashes(String path) {
@@ -156,6 +173,11 @@ public final class ApiAuthConfig {
     /** Where GitHub's secret-scanning public keys are read from: an https URL or a file: URI. */
     public String githubAlertsKeys() {
         return githubAlertsKeys;
+    }
+
+    /** The limit of keys without one of their own; empty: such keys are not limited. */
+    public Optional<RateLimit> defaultRateLimit() {
+        return Optional.ofNullable(defaultRateLimit);
     }
 
     /** The most active keys one owner may hold ({@code 409} on the next create), or 0: no limit. */
@@ -216,6 +238,7 @@ public final class ApiAuthConfig {
                 + ", pepper=" + (pepper == null ? "none" : "set") + ", usageTracking=" + usageTracking
                 + ", usageFlushInterval=" + usageFlushInterval + ", managementEnabled=" + managementEnabled
                 + ", managementPath=" + managementPath + ", managementScope=" + managementScope
-                + ", bootstrapAdminKey=" + (bootstrapAdminKeyHash == null ? "none" : "set") + "]";
+                + ", bootstrapAdminKey=" + (bootstrapAdminKeyHash == null ? "none" : "set")
+                + ", defaultRateLimit=" + (defaultRateLimit == null ? "none" : defaultRateLimit) + "]";
     }
 }

@@ -13,6 +13,8 @@ import java.util.UUID;
  * pepper) of the key, hex encoded, and {@link #hint()} is the prefix plus the first four characters
  * of the secret, enough for a person to recognise a key in a list.
  *
+ * <p>{@link #rateLimit()} is the key's own limit, or null when the configured default (if any) applies.
+ *
  * <p>{@link #version()} is the optimistic-locking counter: a backend's {@code update} only succeeds
  * when the record it is given carries the version it currently stores, and stores {@code version + 1}.
  */
@@ -28,6 +30,7 @@ public record ApiKey(
         Instant lastUsedAt,
         Instant revokedAt,
         Map<String, String> metadata,
+        RateLimit rateLimit,
         long version) {
 
     public ApiKey {
@@ -39,6 +42,12 @@ public record ApiKey(
         Objects.requireNonNull(createdAt, "createdAt");
         scopes = scopes == null ? Set.of() : Set.copyOf(scopes);
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
+
+    /** A record without a rate limit of its own (the form before rate limits existed). */
+    public ApiKey(UUID id, String name, String ownerId, String keyHash, String hint, Set<String> scopes, Instant createdAt,
+                  Instant expiresAt, Instant lastUsedAt, Instant revokedAt, Map<String, String> metadata, long version) {
+        this(id, name, ownerId, keyHash, hint, scopes, createdAt, expiresAt, lastUsedAt, revokedAt, metadata, null, version);
     }
 
     /** True once the key has been revoked; a revoked key never validates again. */
@@ -57,20 +66,25 @@ public record ApiKey(
     }
 
     public ApiKey withRevokedAt(Instant at) {
-        return new ApiKey(id, name, ownerId, keyHash, hint, scopes, createdAt, expiresAt, lastUsedAt, at, metadata, version);
+        return new ApiKey(id, name, ownerId, keyHash, hint, scopes, createdAt, expiresAt, lastUsedAt, at, metadata, rateLimit, version);
     }
 
     public ApiKey withExpiresAt(Instant at) {
-        return new ApiKey(id, name, ownerId, keyHash, hint, scopes, createdAt, at, lastUsedAt, revokedAt, metadata, version);
+        return new ApiKey(id, name, ownerId, keyHash, hint, scopes, createdAt, at, lastUsedAt, revokedAt, metadata, rateLimit, version);
     }
 
     public ApiKey withLastUsedAt(Instant at) {
-        return new ApiKey(id, name, ownerId, keyHash, hint, scopes, createdAt, expiresAt, at, revokedAt, metadata, version);
+        return new ApiKey(id, name, ownerId, keyHash, hint, scopes, createdAt, expiresAt, at, revokedAt, metadata, rateLimit, version);
+    }
+
+    /** The same record with its own limit {@code limit} (null: the configured default applies). */
+    public ApiKey withRateLimit(RateLimit limit) {
+        return new ApiKey(id, name, ownerId, keyHash, hint, scopes, createdAt, expiresAt, lastUsedAt, revokedAt, metadata, limit, version);
     }
 
     /** For backends: the record as stored with a new version number. */
     public ApiKey withVersion(long newVersion) {
-        return new ApiKey(id, name, ownerId, keyHash, hint, scopes, createdAt, expiresAt, lastUsedAt, revokedAt, metadata, newVersion);
+        return new ApiKey(id, name, ownerId, keyHash, hint, scopes, createdAt, expiresAt, lastUsedAt, revokedAt, metadata, rateLimit, newVersion);
     }
 
     /** Leaves out the hash: records end up in logs more often than one would like. */
@@ -78,6 +92,6 @@ public record ApiKey(
     public String toString() {
         return "ApiKey[id=" + id + ", name=" + name + ", ownerId=" + ownerId + ", hint=" + hint + ", scopes=" + scopes
                 + ", createdAt=" + createdAt + ", expiresAt=" + expiresAt + ", lastUsedAt=" + lastUsedAt
-                + ", revokedAt=" + revokedAt + ", version=" + version + "]";
+                + ", revokedAt=" + revokedAt + ", rateLimit=" + rateLimit + ", version=" + version + "]";
     }
 }

@@ -56,6 +56,11 @@ public final class ApiKeyService implements AutoCloseable {
     private final ApiKeyValidator validator;
     private final int maxActivePerOwner;
     private final String bootstrapKeyHash;
+    private final ApiKey bootstrap;
+    private final RateLimiter rateLimiter;
+    private final RateLimit defaultRateLimit;
+    private final String managementScope;
+    private final java.util.concurrent.atomic.AtomicBoolean limiterFailed = new java.util.concurrent.atomic.AtomicBoolean();
     private final Object[] ownerLocks = new Object[64];
 
     private ApiKeyService(Builder b) {
@@ -80,6 +85,10 @@ public final class ApiKeyService implements AutoCloseable {
                 Map.of(), 0);
         this.validator = new ApiKeyValidator(backend, hasher, clock, usage, bootstrap);
         this.bootstrapKeyHash = b.bootstrapKeyHash;
+        this.bootstrap = bootstrap;
+        this.defaultRateLimit = b.defaultRateLimit;
+        this.managementScope = b.managementScope;
+        this.rateLimiter = b.rateLimiter != null ? b.rateLimiter : backend.rateLimiter(new LocalRateLimiter());
     }
 
     public static Builder builder(Backend backend) {
@@ -93,6 +102,54 @@ public final class ApiKeyService implements AutoCloseable {
 
     public Backend backend() {
         return backend;
+    }
+
+    /**
+     * The limit on {@code key}'s requests: its own, else the configured default ({@code apiauth.rate-limit.default});
+     * null when neither applies. The bootstrap admin key is never limited, and keys holding the management scope get
+     * no default (an operator revoking keys in an incident must not be throttled by a limit meant for clients);
+     * give an admin key a limit of its own to limit it.
+     */
+    public RateLimit rateLimitOf(ApiKey key) {
+        if (key == bootstrap) {
+            return null;
+        }
+        if (key.rateLimit() != null) {
+            return key.rateLimit();
+        }
+        return defaultRateLimit == null || key.scopes().contains(managementScope) ? null : defaultRateLimit;
+    }
+
+    /**
+     * Counts one request of {@code key}, a key that passed validation; null when no limit applies. Never fails: a
+     * limiter whose store is unreachable counts on this node alone, and a limiter that throws lets the request
+     * through (logged at WARNING the first time).
+     */
+    public RateLimiter.Decision acquire(ApiKey key) {
+        RateLimit limit = rateLimitOf(key);
+        if (limit == null) {
+            return null;
+        }
+        try {
+            return rateLimiter.acquire(key.id(), limit);
+        } catch (RuntimeException e) {
+            if (limiterFailed.compareAndSet(false, true)) {
+                LOG.log(Level.WARNING, "the rate limiter " + rateLimiter.getClass().getName() + " failed; requests are let"
+                        + " through uncounted while it fails (logged once)", e);
+            }
+            return null;
+        }
+    }
+
+    /**
+     * Sets or removes (null) a key's own rate limit; it applies from the key's next request on every node (the
+     * bucket is kept: lowering a limit does not hand out a fresh one).
+     *
+     * @throws UnknownKeyException when no key has this id
+     */
+    public ApiKey setRateLimit(UUID id, RateLimit limit) {
+        return Records.modify(backend, id, key -> Objects.equals(key.rateLimit(), limit) ? key : key.withRateLimit(limit))
+                .orElseThrow(() -> new UnknownKeyException(id));
     }
 
     /** Whether {@code key} is the configured bootstrap admin key (which has no record and cannot be revoked). */
@@ -148,7 +205,8 @@ public final class ApiKeyService implements AutoCloseable {
             }
         }
         if (maxActivePerOwner == 0) {
-            return issue(request.name(), request.ownerId(), request.scopes(), truncate(request.expiresAt()), request.metadata(), now);
+            return issue(request.name(), request.ownerId(), request.scopes(), truncate(request.expiresAt()), request.metadata(),
+                    request.rateLimit(), now);
         }
         // counted and issued under one lock per owner on this node; creates on other nodes are not counted in
         synchronized (ownerLock(request.ownerId())) {
@@ -156,7 +214,8 @@ public final class ApiKeyService implements AutoCloseable {
             if (active >= maxActivePerOwner) {
                 throw tooManyKeys(request.ownerId(), active);
             }
-            return issue(request.name(), request.ownerId(), request.scopes(), truncate(request.expiresAt()), request.metadata(), now);
+            return issue(request.name(), request.ownerId(), request.scopes(), truncate(request.expiresAt()), request.metadata(),
+                    request.rateLimit(), now);
         }
     }
 
@@ -219,7 +278,7 @@ public final class ApiKeyService implements AutoCloseable {
     private GeneratedKey rotate(ApiKey old, Duration gracePeriod, Instant now) {
         UUID id = old.id();
         Instant graceEnd = now.plus(gracePeriod);
-        GeneratedKey successor = issue(old.name(), old.ownerId(), old.scopes(), old.expiresAt(), old.metadata(), now);
+        GeneratedKey successor = issue(old.name(), old.ownerId(), old.scopes(), old.expiresAt(), old.metadata(), old.rateLimit(), now);
         // Only now shorten the old key, under its optimistic lock; a revocation that landed since the read wins,
         // and the successor, never handed out, is withdrawn: a revoked key cannot live on through its rotation.
         try {
@@ -285,11 +344,11 @@ public final class ApiKeyService implements AutoCloseable {
     }
 
     private GeneratedKey issue(String name, String ownerId, Set<String> scopes, Instant expiresAt,
-                               Map<String, String> metadata, Instant now) {
+                               Map<String, String> metadata, RateLimit rateLimit, Instant now) {
         for (int attempt = 0; ; attempt++) {
             String plaintext = codec.generate();
             ApiKey record = new ApiKey(UUID.randomUUID(), name, ownerId, hasher.hash(plaintext), KeyCodec.hint(plaintext),
-                    scopes, now, expiresAt, null, null, metadata, 0);
+                    scopes, now, expiresAt, null, null, metadata, rateLimit, 0);
             try {
                 return new GeneratedKey(plaintext, backend.create(record));
             } catch (DuplicateKeyException e) {
@@ -340,6 +399,9 @@ public final class ApiKeyService implements AutoCloseable {
         private String bootstrapKeyHash;
         private Set<String> bootstrapScopes = Set.of(ApiAuthConfig.DEFAULT_MANAGEMENT_SCOPE);
         private int maxActivePerOwner;
+        private RateLimit defaultRateLimit;
+        private RateLimiter rateLimiter;
+        private String managementScope = ApiAuthConfig.DEFAULT_MANAGEMENT_SCOPE;
 
         private Builder(Backend backend) {
             this.backend = Objects.requireNonNull(backend, "backend");
@@ -354,6 +416,20 @@ public final class ApiKeyService implements AutoCloseable {
             bootstrapKeyHash = config.bootstrapAdminKeyHash().orElse(null);
             bootstrapScopes = Set.of(config.managementScope());
             maxActivePerOwner = config.maxActivePerOwner();
+            defaultRateLimit = config.defaultRateLimit().orElse(null);
+            managementScope = config.managementScope();
+            return this;
+        }
+
+        /** The limit of keys without one of their own (null: such keys are not limited). */
+        public Builder defaultRateLimit(RateLimit limit) {
+            this.defaultRateLimit = limit;
+            return this;
+        }
+
+        /** Counts with {@code limiter} instead of the backend's ({@link Backend#rateLimiter}). */
+        public Builder rateLimiter(RateLimiter limiter) {
+            this.rateLimiter = Objects.requireNonNull(limiter, "limiter");
             return this;
         }
 

@@ -21,7 +21,9 @@ public final class ValidationResult {
         /** A valid key without the scopes the endpoint needs. */
         INSUFFICIENT_SCOPE,
         /** The backend failed; the request is refused (fail closed). */
-        BACKEND_UNAVAILABLE
+        BACKEND_UNAVAILABLE,
+        /** A valid key over its rate limit (decided after validation, by {@link ApiKeyService#acquire}). */
+        RATE_LIMITED
     }
 
     public static final ValidationResult MISSING = new ValidationResult(Outcome.MISSING, null);

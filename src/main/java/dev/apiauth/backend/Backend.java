@@ -1,6 +1,7 @@
 package dev.apiauth.backend;
 
 import dev.apiauth.ApiKey;
+import dev.apiauth.RateLimiter;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -57,4 +58,14 @@ public interface Backend {
 
     /** Every record of {@code ownerId}, newest first. */
     List<ApiKey> listByOwner(String ownerId);
+
+    /**
+     * The limiter that counts requests of this backend's keys, called once when the service is built: one every node
+     * shares where the store can hold it (the Redis backends), else {@code local}, which counts in this JVM. A shared
+     * limiter that cannot reach its store must count with {@code local} meanwhile, never refuse or fail a request.
+     * A backend that wraps another must forward this call, or its nodes count alone.
+     */
+    default RateLimiter rateLimiter(dev.apiauth.LocalRateLimiter local) {
+        return local;
+    }
 }

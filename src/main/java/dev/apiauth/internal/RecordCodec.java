@@ -1,6 +1,7 @@
 package dev.apiauth.internal;
 
 import dev.apiauth.ApiKey;
+import dev.apiauth.RateLimit;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,8 @@ import java.util.stream.Collectors;
  */
 public final class RecordCodec {
 
+    private static volatile long lastUnreadableWarning;
+
     private RecordCodec() {
     }
 
@@ -37,6 +40,9 @@ public final class RecordCodec {
         fields.put("revoked", millis(key.revokedAt()));
         fields.put("version", Long.toString(key.version()));
         fields.put("meta", encodeMap(key.metadata()));
+        if (key.rateLimit() != null) {
+            fields.put("limit", key.rateLimit().toString());
+        }
         return join(fields);
     }
 
@@ -44,7 +50,8 @@ public final class RecordCodec {
         Map<String, String> f = decodeMap(text);
         return new ApiKey(UUID.fromString(f.get("id")), f.get("name"), f.get("owner"), f.get("hash"), f.get("hint"),
                 decodeScopes(f.getOrDefault("scopes", "")), instant(f.get("created")), instant(f.get("expires")),
-                instant(f.get("used")), instant(f.get("revoked")), decodeMap(f.get("meta")), Long.parseLong(f.get("version")));
+                instant(f.get("used")), instant(f.get("revoked")), decodeMap(f.get("meta")), rateLimit(f.get("limit")),
+                Long.parseLong(f.get("version")));
     }
 
     /** Scopes sorted and space-separated (a scope never contains whitespace). */
@@ -78,6 +85,48 @@ public final class RecordCodec {
         return fields.entrySet().stream()
                 .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
+    }
+
+    /** Absent in records written before rate limits existed. */
+    private static RateLimit rateLimit(String text) {
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        int slash = text.indexOf('/');
+        try {
+            return RateLimit.parse(text);
+        } catch (IllegalArgumentException e) {
+            return unreadable(slash > 0 ? text.substring(0, slash) : text, slash > 0 ? text.substring(slash + 1) : "");
+        }
+    }
+
+    /**
+     * A stored limit this release cannot use (written by hand, or by a release that allowed other values): the key
+     * works under the default limit instead of failing every request, and the operator is told which key to fix
+     * (with {@code PATCH}, which reads the record fine).
+     */
+    public static RateLimit unreadable(Object requests, Object per) {
+        long now = System.nanoTime();
+        if (lastUnreadableWarning != 0 && now - lastUnreadableWarning < 60_000_000_000L) {
+            return null; // read at every request of that key: said at most once a minute
+        }
+        lastUnreadableWarning = now == 0 ? 1 : now;
+        java.util.logging.Logger.getLogger(RecordCodec.class.getName()).warning("a stored API key record has a rate limit"
+                + " this release cannot use (" + requests + " per " + per + "; expected " + RateLimit.RULE + "); the default"
+                + " limit applies to that key until its limit is set again");
+        return null;
+    }
+
+    /** The limit of the JPA columns: both null for none, a WARNING and none when the two do not make a limit. */
+    public static RateLimit rateLimit(Integer requests, Long seconds) {
+        if (requests == null && seconds == null) {
+            return null;
+        }
+        try {
+            return new RateLimit(requests, java.time.Duration.ofSeconds(seconds));
+        } catch (RuntimeException e) { // one column null, or out of range
+            return unreadable(requests, seconds == null ? null : seconds + " s");
+        }
     }
 
     private static String millis(Instant at) {

@@ -5,6 +5,8 @@ import dev.apiauth.ApiKey;
 import dev.apiauth.ApiKeyPrincipal;
 import dev.apiauth.ApiKeyService;
 import dev.apiauth.ApiKeyValidator;
+import dev.apiauth.RateLimit;
+import dev.apiauth.RateLimiter;
 import dev.apiauth.ScopeRequirement;
 import dev.apiauth.ValidationResult;
 import dev.apiauth.ValidationResult.Outcome;
@@ -25,16 +27,21 @@ final class Guard {
 
     private static final Logger LOG = Logger.getLogger(Guard.class.getName());
 
+    /** The request property holding the request's {@link Counted} once its key has been counted. */
+    static final String COUNTED = "dev.apiauth.rate-limit";
+
     final ApiAuthConfig config;
+    final ApiKeyService service;
     final ApiKeyValidator validator;
     final Problems problems;
     private final RequestKey current;
     private final String header;
     private final String scheme;
 
-    Guard(ApiAuthConfig config, ApiKeyValidator validator, RequestKey current) {
+    Guard(ApiAuthConfig config, ApiKeyService service, RequestKey current) {
         this.config = config;
-        this.validator = validator;
+        this.service = service;
+        this.validator = service.validator();
         this.current = current;
         this.problems = new Problems(config);
         this.scheme = config.scheme().orElse(null);
@@ -49,7 +56,7 @@ final class Guard {
             throw new IllegalStateException("jakarta-api-auth needs CDI: the application guards resources with"
                     + " @ApiKeyRequired but no CDI container is available; protected resources cannot be served", e);
         }
-        return new Guard(cdi.select(ApiAuthConfig.class).get(), cdi.select(ApiKeyService.class).get().validator(),
+        return new Guard(cdi.select(ApiAuthConfig.class).get(), cdi.select(ApiKeyService.class).get(),
                 cdi.select(RequestKey.class).get());
     }
 
@@ -70,6 +77,20 @@ final class Guard {
         ApiKey key = result.key();
         if (!rule.admits(key.scopes())) {
             return refuse(request, Outcome.INSUFFICIENT_SCOPE);
+        }
+        if (request.getProperty(COUNTED) == null) { // a locator and its sub-resource method are one request
+            RateLimiter.Decision decision = service.acquire(key);
+            if (decision != null) {
+                RateLimit limit = service.rateLimitOf(key);
+                request.setProperty(COUNTED, new Counted(limit, decision));
+                if (!decision.allowed()) {
+                    if (LOG.isLoggable(Level.FINE)) {
+                        LOG.fine("refused " + request.getMethod() + " /" + request.getUriInfo().getPath() + ": key " + key.id()
+                                + " is over its rate limit " + limit);
+                    }
+                    return problems.rateLimited(limit, decision);
+                }
+            }
         }
         request.setSecurityContext(new ApiKeySecurityContext(new ApiKeyPrincipal(key), request.getSecurityContext().isSecure()));
         try {
@@ -92,6 +113,10 @@ final class Guard {
             return problems.refuse(result.outcome());
         }
         return rule.admits(result.key().scopes()) ? null : problems.refuse(Outcome.INSUFFICIENT_SCOPE);
+    }
+
+    /** What counting a request's key found, kept for the response's {@code RateLimit} fields. */
+    record Counted(RateLimit limit, RateLimiter.Decision decision) {
     }
 
     private Response refuse(ContainerRequestContext request, Outcome outcome) {

@@ -3,6 +3,7 @@ package dev.apiauth.jaxrs;
 import dev.apiauth.ApiKey;
 import dev.apiauth.GeneratedKey;
 import dev.apiauth.KeyRequest;
+import dev.apiauth.RateLimit;
 import dev.apiauth.internal.ConfigReader;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
@@ -33,8 +34,10 @@ import java.util.TreeSet;
  */
 final class KeyJson {
 
-    private static final Set<String> CREATE_FIELDS = Set.of("name", "ownerId", "scopes", "expiresAt", "metadata");
+    private static final Set<String> CREATE_FIELDS = Set.of("name", "ownerId", "scopes", "expiresAt", "metadata", "rateLimit");
     private static final Set<String> ROTATE_FIELDS = Set.of("gracePeriod");
+    private static final Set<String> UPDATE_FIELDS = Set.of("rateLimit");
+    private static final Set<String> RATE_LIMIT_FIELDS = Set.of("requests", "per");
 
     private KeyJson() {
     }
@@ -42,7 +45,17 @@ final class KeyJson {
     static KeyRequest parseCreate(String body) {
         JsonObject json = object(body, CREATE_FIELDS);
         return new KeyRequest(string(json, "name", true), string(json, "ownerId", true), scopes(json),
-                instant(json, "expiresAt"), metadata(json));
+                instant(json, "expiresAt"), metadata(json), rateLimit(json));
+    }
+
+    /** The new rate limit of a key ({@code PATCH}): an object, or null to remove the key's own limit. */
+    static RateLimit parseUpdate(String body) {
+        JsonObject json = object(body, UPDATE_FIELDS);
+        if (!json.containsKey("rateLimit")) {
+            throw new BadRequest("nothing to change; expected {\"rateLimit\": {\"requests\": 100, \"per\": \"PT1M\"}} or"
+                    + " {\"rateLimit\": null}");
+        }
+        return rateLimit(json);
     }
 
     /** The grace period of a rotation; zero when the body is empty or has none. */
@@ -77,17 +90,30 @@ final class KeyJson {
         json.add("active", key.isActiveAt(now));
         JsonObjectBuilder metadata = Json.createObjectBuilder();
         key.metadata().forEach(metadata::add);
+        addRateLimit(json, key.rateLimit());
         return json.add("metadata", metadata);
     }
 
-    /** What a key may read about itself: no name, owner or metadata (the operator's), never the hash. */
-    static String self(ApiKey key, Instant now) {
+    private static void addRateLimit(JsonObjectBuilder json, RateLimit limit) {
+        if (limit == null) {
+            json.addNull("rateLimit");
+        } else {
+            json.add("rateLimit", Json.createObjectBuilder().add("requests", limit.requests()).add("per", limit.per().toString()));
+        }
+    }
+
+    /**
+     * What a key may read about itself: no name, owner or metadata (the operator's), never the hash; its rate limit
+     * is the one that applies to it (its own or the default).
+     */
+    static String self(ApiKey key, RateLimit limit, Instant now) {
         JsonObjectBuilder json = Json.createObjectBuilder().add("id", key.id().toString()).add("hint", key.hint());
         JsonArrayBuilder scopes = Json.createArrayBuilder();
         new TreeSet<>(key.scopes()).forEach(scopes::add);
         json.add("scopes", scopes).add("createdAt", key.createdAt().toString());
         addInstant(json, "expiresAt", key.expiresAt());
         addInstant(json, "lastUsedAt", key.lastUsedAt());
+        addRateLimit(json, limit);
         return json.add("active", key.isActiveAt(now)).build().toString();
     }
 
@@ -181,6 +207,48 @@ final class KeyJson {
         } catch (DateTimeParseException e) {
             throw new BadRequest(field + ": not an ISO-8601 date-time with offset, e.g. 2030-01-31T12:00:00Z");
         }
+    }
+
+    private static RateLimit rateLimit(JsonObject json) {
+        JsonValue value = json.get("rateLimit");
+        if (value == null || value.getValueType() == JsonValue.ValueType.NULL) {
+            return null;
+        }
+        if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+            throw new BadRequest("rateLimit: expected an object such as {\"requests\": 100, \"per\": \"PT1M\"}, got " + typeName(value));
+        }
+        JsonObject limit = value.asJsonObject();
+        for (String field : limit.keySet()) {
+            if (!RATE_LIMIT_FIELDS.contains(field)) {
+                throw new BadRequest("rateLimit: unknown field (not echoed); expected only per, requests");
+            }
+        }
+        JsonValue requests = limit.get("requests");
+        if (requests == null || requests.getValueType() != JsonValue.ValueType.NUMBER
+                || !((jakarta.json.JsonNumber) requests).isIntegral()) {
+            throw new BadRequest("rateLimit.requests: expected a whole number from 1 to " + RateLimit.MAX_REQUESTS);
+        }
+        long count;
+        try {
+            count = ((jakarta.json.JsonNumber) requests).longValueExact();
+        } catch (ArithmeticException e) {
+            count = -1;
+        }
+        JsonValue per = limit.get("per");
+        Duration period = null;
+        if (per != null && per.getValueType() == JsonValue.ValueType.STRING) {
+            period = ConfigReader.parseDuration(((JsonString) per).getString());
+        }
+        if (period == null) {
+            throw new BadRequest("rateLimit.per: expected an ISO-8601 duration such as PT1M, or whole seconds as a string");
+        }
+        if (count < 1 || count > RateLimit.MAX_REQUESTS) {
+            throw new BadRequest("rateLimit.requests: expected a whole number from 1 to " + RateLimit.MAX_REQUESTS);
+        }
+        if (period.getNano() != 0 || period.getSeconds() < 1 || period.compareTo(RateLimit.MAX_PER) > 0) {
+            throw new BadRequest("rateLimit.per: out of range; expected whole seconds from PT1S to P1D");
+        }
+        return new RateLimit((int) count, period);
     }
 
     private static Map<String, String> metadata(JsonObject json) {

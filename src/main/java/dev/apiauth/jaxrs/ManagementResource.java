@@ -12,6 +12,7 @@ import jakarta.enterprise.inject.spi.CDI;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -39,7 +40,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The management REST API: create, list, get, revoke, rotate and delete keys. Every call needs the scope
+ * The management REST API: create, list, get, change (rate limit), revoke, rotate and delete keys. Every call needs the scope
  * {@code apiauth.management.scope}, except {@code GET self}, where any valid key reads its own record. On Jersey (Payara, GlassFish) it is mounted at
  * {@code apiauth.management.path} when {@code apiauth.management.enabled=true}; on other JAX-RS runtimes,
  * mount it yourself: {@code @Path("api-keys") public class Keys extends ManagementResource {}}.
@@ -141,7 +142,7 @@ public class ManagementResource {
         if (!result.isValid()) {
             return guard.problems.refuse(result.outcome());
         }
-        return Response.ok(KeyJson.self(result.key(), Instant.now())).cacheControl(NO_STORE).build();
+        return Response.ok(KeyJson.self(result.key(), service.rateLimitOf(result.key()), Instant.now())).cacheControl(NO_STORE).build();
     }
 
     @GET
@@ -150,6 +151,20 @@ public class ManagementResource {
         return handle(() -> service.get(uuid(id))
                 .map(key -> Response.ok(KeyJson.record(key, Instant.now()).build().toString()).build())
                 .orElseThrow(() -> new UnknownKeyException(uuid(id))));
+    }
+
+    /**
+     * Changes a key: {@code {"rateLimit": {"requests": 100, "per": "PT1M"}}} sets its own limit,
+     * {@code {"rateLimit": null}} removes it (the default, if any, applies again). Answers the record.
+     */
+    @PATCH
+    @Path("{id}")
+    @Consumes(MediaType.WILDCARD)
+    public Response update(@PathParam("id") String id, InputStream body) {
+        return handle(() -> {
+            ApiKey key = service.setRateLimit(uuid(id), KeyJson.parseUpdate(read(body)));
+            return Response.ok(KeyJson.record(key, Instant.now()).build().toString()).build();
+        });
     }
 
     @POST

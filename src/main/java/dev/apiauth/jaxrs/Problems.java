@@ -1,6 +1,8 @@
 package dev.apiauth.jaxrs;
 
 import dev.apiauth.ApiAuthConfig;
+import dev.apiauth.RateLimit;
+import dev.apiauth.RateLimiter;
 import dev.apiauth.ValidationResult.Outcome;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
@@ -33,6 +35,8 @@ final class Problems {
         add(config, Outcome.EXPIRED, 401, "expired-key", "Expired API key", "This API key has expired.");
         add(config, Outcome.INSUFFICIENT_SCOPE, 403, "insufficient-scope", "Insufficient scope",
                 "This API key does not have a scope this endpoint requires.");
+        add(config, Outcome.RATE_LIMITED, 429, "rate-limited", "Rate limit exceeded",
+                "This API key has used up its rate limit; retry after the time in the Retry-After header.");
         add(config, Outcome.BACKEND_UNAVAILABLE, 503, "backend-unavailable", "Key storage unavailable",
                 "API keys cannot be checked right now; retry shortly.");
     }
@@ -48,6 +52,37 @@ final class Problems {
             response.header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
         }
         return response.build();
+    }
+
+    /**
+     * The refusal of a key over its limit: {@code 429} with {@code Retry-After} and the {@code RateLimit-Policy} and
+     * {@code RateLimit} fields of draft-ietf-httpapi-ratelimit-headers-10.
+     */
+    Response rateLimited(RateLimit limit, RateLimiter.Decision decision) {
+        Refusal refusal = refusals.get(Outcome.RATE_LIMITED);
+        return Response.status(429).type(MEDIA_TYPE).entity(refusal.body)
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, seconds(decision.retryAfterMillis()))))
+                .header(RATE_LIMIT_POLICY, policy(limit))
+                .header(RATE_LIMIT, state(decision))
+                .build();
+    }
+
+    static final String RATE_LIMIT_POLICY = "RateLimit-Policy";
+    static final String RATE_LIMIT = "RateLimit";
+    private static final String POLICY_NAME = "\"apikey\"";
+
+    /** {@code "apikey";q=100;w=60}: the key's quota and its window in seconds. */
+    static String policy(RateLimit limit) {
+        return POLICY_NAME + ";q=" + limit.requests() + ";w=" + limit.per().toSeconds();
+    }
+
+    /** {@code "apikey";r=42;t=12}: requests left, and seconds until the quota is whole again. */
+    static String state(RateLimiter.Decision decision) {
+        return POLICY_NAME + ";r=" + decision.remaining() + ";t=" + seconds(decision.resetMillis());
+    }
+
+    private static long seconds(long millis) {
+        return (millis + 999) / 1000;
     }
 
     /** A problem response of the management API. */
@@ -67,7 +102,7 @@ final class Problems {
     private static String challenge(ApiAuthConfig config, Outcome outcome, String detail) {
         String scheme = config.scheme().orElse(null);
         if (scheme == null) {
-            return outcome == Outcome.INSUFFICIENT_SCOPE || outcome == Outcome.BACKEND_UNAVAILABLE
+            return outcome == Outcome.INSUFFICIENT_SCOPE || outcome == Outcome.BACKEND_UNAVAILABLE || outcome == Outcome.RATE_LIMITED
                     ? null : "ApiKey realm=\"" + REALM + "\", header=\"" + config.header() + "\"";
         }
         switch (outcome) {
@@ -76,6 +111,7 @@ final class Problems {
             case INSUFFICIENT_SCOPE:
                 return scheme + " realm=\"" + REALM + "\", error=\"insufficient_scope\"";
             case BACKEND_UNAVAILABLE:
+            case RATE_LIMITED:
                 return null;
             default:
                 return scheme + " realm=\"" + REALM + "\", error=\"invalid_token\", error_description=\"" + detail.replace("\"", "'") + "\"";

@@ -12,7 +12,10 @@ CREATE TABLE IF NOT EXISTS apiauth_keys (
     last_used_at TIMESTAMP(3),
     revoked_at   TIMESTAMP(3),
     metadata     VARCHAR(1000000) NOT NULL,
+    rate_limit_requests INTEGER,
+    rate_limit_seconds  BIGINT,
     version      BIGINT           NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS apiauth_keys_key_hash ON apiauth_keys (key_hash);
 CREATE INDEX IF NOT EXISTS apiauth_keys_owner ON apiauth_keys (owner_id, created_at);
+-- Tables created before rate limits existed (1.x): META-INF/apiauth/ddl/upgrade-rate-limits.sql adds their two columns.

@@ -13,7 +13,10 @@ CREATE TABLE IF NOT EXISTS apiauth_keys (
     last_used_at DATETIME(3),
     revoked_at   DATETIME(3),
     metadata     MEDIUMTEXT   NOT NULL,
+    rate_limit_requests INTEGER,
+    rate_limit_seconds  BIGINT,
     version      BIGINT       NOT NULL,
     UNIQUE KEY apiauth_keys_key_hash (key_hash),
     KEY apiauth_keys_owner (owner_id, created_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+-- Tables created before rate limits existed (1.x): META-INF/apiauth/ddl/upgrade-rate-limits.sql adds their two columns.

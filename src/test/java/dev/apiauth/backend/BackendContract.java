@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apiauth.ApiKey;
+import dev.apiauth.RateLimit;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -69,6 +71,21 @@ public abstract class BackendContract {
 
     private static Instant now() {
         return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    @Test
+    void aRateLimitIsStoredChangedAndRemovedLikeAnyField() {
+        ApiKey key = newKey(owner("limited"), now()).withRateLimit(RateLimit.of(100, Duration.ofMinutes(1)));
+        ApiKey stored = backend.create(key);
+        assertEquals(key.rateLimit(), stored.rateLimit());
+        assertEquals(key.rateLimit(), backend.getByHash(key.keyHash()).orElseThrow().rateLimit());
+        assertEquals(key.rateLimit(), backend.getById(key.id()).orElseThrow().rateLimit());
+        assertEquals(key.rateLimit(), backend.listByOwner(key.ownerId()).get(0).rateLimit());
+        ApiKey changed = backend.update(stored.withRateLimit(RateLimit.of(5, Duration.ofDays(1))));
+        assertEquals(RateLimit.of(5, Duration.ofDays(1)), backend.getByHash(key.keyHash()).orElseThrow().rateLimit());
+        backend.update(changed.withRateLimit(null));
+        assertEquals(null, backend.getByHash(key.keyHash()).orElseThrow().rateLimit());
+        assertEquals(null, backend.getById(key.id()).orElseThrow().rateLimit());
     }
 
     @Test

@@ -40,6 +40,11 @@ public class ForwardingBackend implements Backend {
     }
 
     @Override
+    public dev.apiauth.RateLimiter rateLimiter(dev.apiauth.LocalRateLimiter local) {
+        return delegate.rateLimiter(local);
+    }
+
+    @Override
     public void discardUnissued(UUID id) {
         delegate.discardUnissued(id);
     }

@@ -50,7 +50,7 @@ class CredentialFuzzTest {
             for (int i = 0; i < valid.length; i++) {
                 valid[i] = service.create(KeyRequest.of("fuzz", "owner-" + i)).plaintext();
             }
-            ApiKeyFilter filter = new ApiKeyFilter(new Guard(config, service.validator(), new RequestKey()),
+            ApiKeyFilter filter = new ApiKeyFilter(new Guard(config, service, new RequestKey()),
                     GuardRule.resolve(Protected.class, Protected.class.getMethod("get")), false);
             Random random = new Random(SEED ^ header.hashCode());
             CredentialGenerator generator = new CredentialGenerator(random, valid);

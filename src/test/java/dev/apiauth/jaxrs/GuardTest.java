@@ -33,7 +33,7 @@ class GuardTest {
     private Guard guard(Map<String, String> settings) {
         ApiAuthConfig config = ApiAuthConfig.from(k -> Optional.ofNullable(settings.get(k)));
         service = ApiKeyService.builder(new MemoryBackend()).config(config).build();
-        return new Guard(config, service.validator(), new RequestKey());
+        return new Guard(config, service, new RequestKey());
     }
 
     @AfterEach
@@ -143,5 +143,60 @@ class GuardTest {
         Response refusal = guard.check(new TestRequest().header("X-API-Key", key.plaintext()), combined, false);
         assertEquals(403, refusal.getStatus());
         assertSame(null, guard.check(new TestRequest().header("X-API-Key", key.plaintext()), anyKey(), false));
+    }
+
+    @Test
+    void aKeyOverItsLimitGets429WithRetryAfterAndTheRateLimitFieldsAndIsCountedOncePerRequest() throws Exception {
+        Guard guard = guard(Map.of());
+        GeneratedKey key = service.create(KeyRequest.of("k", "o").withRateLimit(dev.apiauth.RateLimit.of(2, java.time.Duration.ofHours(1))));
+        for (int i = 0; i < 2; i++) {
+            TestRequest request = new TestRequest().header("X-API-Key", key.plaintext());
+            assertNull(guard.check(request, anyKey(), false));
+            assertNull(guard.check(request, anyKey(), false), "a locator and its sub-resource method count once");
+            Guard.Counted counted = (Guard.Counted) request.getProperty(Guard.COUNTED);
+            assertEquals("\"apikey\";q=2;w=3600", Problems.policy(counted.limit()));
+            assertEquals("\"apikey\";r=" + (1 - i) + ";t=" + (1800 * (i + 1)), Problems.state(counted.decision()));
+        }
+        TestRequest over = new TestRequest().header("X-API-Key", key.plaintext());
+        Response refused = guard.check(over, anyKey(), false);
+        assertEquals(429, refused.getStatus());
+        assertEquals("1800", refused.getHeaderString("Retry-After"));
+        assertEquals("\"apikey\";q=2;w=3600", refused.getHeaderString("RateLimit-Policy"));
+        assertEquals("\"apikey\";r=0;t=3600", refused.getHeaderString("RateLimit"));
+        assertEquals(Problems.MEDIA_TYPE, refused.getMediaType().toString());
+        assertTrue(body(refused).contains("\"reason\":\"rate-limited\"") && body(refused).contains("\"status\":429"), body(refused));
+        assertFalse(body(refused).contains(key.plaintext()));
+        assertNull(refused.getHeaderString("WWW-Authenticate"), "the key is fine; it is the rate that is not");
+        assertFalse(over.getSecurityContext() != null && over.getSecurityContext().getUserPrincipal() instanceof ApiKeyPrincipal,
+                "a refused request is not authenticated");
+    }
+
+    @Test
+    void anUnlimitedKeyIsNotCountedAndGetsNoRateLimitFields() throws Exception {
+        Guard guard = guard(Map.of());
+        GeneratedKey key = service.create(KeyRequest.of("k", "o"));
+        TestRequest request = new TestRequest().header("X-API-Key", key.plaintext());
+        assertNull(guard.check(request, anyKey(), false));
+        assertNull(request.getProperty(Guard.COUNTED));
+    }
+
+    @Test
+    void refusedKeysAreNeverCounted() throws Exception {
+        Guard guard = guard(Map.of(dev.apiauth.ApiAuthConfig.RATE_LIMIT_DEFAULT, "1/PT1H"));
+        GeneratedKey key = service.create(KeyRequest.of("k", "o", "read"));
+        GuardRule needsWrite = GuardRule.resolve(WriteOnly.class, WriteOnly.class.getMethod("put"));
+        for (int i = 0; i < 3; i++) {
+            assertEquals(403, guard.check(new TestRequest().header("X-API-Key", key.plaintext()), needsWrite, false).getStatus());
+        }
+        assertNull(guard.check(new TestRequest().header("X-API-Key", key.plaintext()), anyKey(), false),
+                "403s spent nothing of the default limit");
+        assertEquals(429, guard.check(new TestRequest().header("X-API-Key", key.plaintext()), anyKey(), false).getStatus());
+    }
+
+    @ApiKeyRequired(scopes = "write")
+    static class WriteOnly {
+        public String put() {
+            return "";
+        }
     }
 }

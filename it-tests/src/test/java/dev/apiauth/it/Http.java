@@ -45,6 +45,11 @@ final class Http {
                 .POST(json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    Response patch(String path, String json, String... headers) {
+        return send(request(path, headers).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     /** A key issued by the test WARs' {@code TestControlResource} (not through the management API); its plaintext. */
     String issueKey(String owner, String... scopes) {
         StringBuilder query = new StringBuilder("api/test-control/keys?owner=" + owner);

@@ -1,6 +1,7 @@
 package dev.apiauth.backend.jpa;
 
 import dev.apiauth.ApiKey;
+import dev.apiauth.RateLimit;
 import dev.apiauth.internal.RecordCodec;
 import jakarta.persistence.Cacheable;
 import jakarta.persistence.Column;
@@ -72,6 +73,13 @@ public class ApiKeyEntity {
     @Column(name = "metadata", nullable = false)
     private String metadata;
 
+    /** The key's own rate limit: requests per {@link #rateLimitSeconds}; both null when it has none. */
+    @Column(name = "rate_limit_requests")
+    private Integer rateLimitRequests;
+
+    @Column(name = "rate_limit_seconds")
+    private Long rateLimitSeconds;
+
     @Version
     @Column(name = "version", nullable = false)
     private long version;
@@ -98,11 +106,17 @@ public class ApiKeyEntity {
         lastUsedAt = key.lastUsedAt();
         revokedAt = key.revokedAt();
         metadata = RecordCodec.encodeMap(key.metadata());
+        rateLimitRequests = key.rateLimit() == null ? null : key.rateLimit().requests();
+        rateLimitSeconds = key.rateLimit() == null ? null : key.rateLimit().per().toSeconds();
     }
 
     ApiKey toApiKey() {
         return new ApiKey(UUID.fromString(id), name, ownerId, keyHash, hint, RecordCodec.decodeScopes(scopes), createdAt, expiresAt, lastUsedAt,
-                revokedAt, RecordCodec.decodeMap(metadata), version);
+                revokedAt, RecordCodec.decodeMap(metadata), rateLimit(), version);
+    }
+
+    private RateLimit rateLimit() {
+        return RecordCodec.rateLimit(rateLimitRequests, rateLimitSeconds);
     }
 
     long version() {

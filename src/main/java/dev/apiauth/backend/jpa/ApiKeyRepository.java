@@ -23,7 +23,9 @@ import java.util.UUID;
  * @Produces @ApiAuth Backend keys(@PersistenceContext(unitName = "app") EntityManager em) { return new ApiKeyRepository(em); }
  * }</pre>
  *
- * {@link JpaBackend} wraps it in short transactions of its own.
+ * {@link JpaBackend} wraps it in short transactions of its own. The table is yours to migrate: a table created
+ * before rate limits existed needs {@code META-INF/apiauth/ddl/upgrade-rate-limits.sql} applied before this release
+ * runs on it (the entity maps the two columns it adds).
  */
 public final class ApiKeyRepository implements Backend {
 

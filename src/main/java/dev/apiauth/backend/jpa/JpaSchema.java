@@ -26,7 +26,12 @@ public final class JpaSchema {
     private JpaSchema() {
     }
 
-    /** Creates the table and indexes when missing. */
+    /** Columns added after the first release, with the type {@code ALTER TABLE ... ADD COLUMN} gives them. */
+    static final List<String[]> ADDED_COLUMNS = List.of(
+            new String[] {"rate_limit_requests", "INTEGER"}, new String[] {"rate_limit_seconds", "BIGINT"});
+    static final String UPGRADE_SCRIPT = "META-INF/apiauth/ddl/upgrade-rate-limits.sql";
+
+    /** Creates the table and indexes when missing, and adds columns a table of an earlier release lacks. */
     public static void create(DataSource dataSource) {
         try (Connection connection = dataSource.getConnection()) {
             String script = script(dialect(connection));
@@ -38,9 +43,55 @@ public final class JpaSchema {
             if (!connection.getAutoCommit()) {
                 connection.commit();
             }
+            String dialect = dialect(connection);
+            for (String[] column : ADDED_COLUMNS) {
+                if (!hasColumn(connection, column[0])) {
+                    addColumn(connection, dialect, column[0], column[1]);
+                }
+            }
         } catch (SQLException e) {
             throw new BackendException("could not create table " + TABLE + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Adds a column; nodes starting together may race for it, so where the database can say so the statement is
+     * {@code IF NOT EXISTS} (PostgreSQL, H2), and elsewhere (MySQL, MariaDB) a failure is only one when the column
+     * is still missing afterwards (another node added it meanwhile).
+     */
+    static void addColumn(Connection connection, String dialect, String column, String type) throws SQLException {
+        String ifMissing = dialect.equals("mysql") ? "" : "IF NOT EXISTS ";
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("ALTER TABLE " + TABLE + " ADD COLUMN " + ifMissing + column + " " + type);
+            if (!connection.getAutoCommit()) {
+                connection.commit();
+            }
+        } catch (SQLException e) {
+            if (!connection.getAutoCommit()) {
+                connection.rollback(); // a failed statement aborts the transaction on PostgreSQL
+            }
+            if (!hasColumn(connection, column)) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Whether the table has {@code column}. Without auto-commit the probe's transaction is ended either way, so
+     * the connection stays usable and holds no lock that would make another node's {@code ALTER TABLE} wait.
+     */
+    static boolean hasColumn(Connection connection, String column) throws SQLException {
+        boolean found;
+        try (Statement statement = connection.createStatement()) {
+            statement.executeQuery("SELECT " + column + " FROM " + TABLE + " WHERE 1 = 0").close();
+            found = true;
+        } catch (SQLException missing) {
+            found = false;
+        }
+        if (!connection.getAutoCommit()) {
+            connection.rollback();
+        }
+        return found;
     }
 
     /** Fails with a message naming the script to apply when the table is missing. */
@@ -53,6 +104,13 @@ public final class JpaSchema {
                 throw new ApiAuthConfigurationException("apiauth.jpa.schema=none but table " + TABLE + " is missing or"
                         + " incomplete (" + missing.getMessage() + "); apply META-INF/apiauth/ddl/" + dialect
                         + ".sql from the jakarta-api-auth jar, or set apiauth.jpa.schema=create");
+            }
+            for (String[] column : ADDED_COLUMNS) {
+                if (!hasColumn(connection, column[0])) {
+                    throw new ApiAuthConfigurationException("apiauth.jpa.schema=none but table " + TABLE + " has no column "
+                            + column[0] + " (it was created by an earlier release); apply " + UPGRADE_SCRIPT
+                            + " from the jakarta-api-auth jar, or set apiauth.jpa.schema=create");
+                }
             }
         } catch (SQLException e) {
             throw new BackendException("could not reach the API key database: " + e.getMessage(), e);

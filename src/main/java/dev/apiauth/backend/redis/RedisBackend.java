@@ -187,6 +187,12 @@ public final class RedisBackend implements Backend {
         return keys;
     }
 
+    /** Limits shared by every node through this Redis, under this namespace. */
+    @Override
+    public dev.apiauth.RateLimiter rateLimiter(dev.apiauth.LocalRateLimiter local) {
+        return new RedisRateLimiter(redis, namespace, local);
+    }
+
     String recordKey(String keyHash) {
         return namespace + "key:" + keyHash;
     }

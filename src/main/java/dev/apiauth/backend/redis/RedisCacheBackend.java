@@ -271,6 +271,12 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
                 Long.toString(lifetime.toMillis()), stored.id().toString(), winsTies ? "1" : "0");
     }
 
+    /** Limits shared by every node through the cache's Redis (the primary is not asked on the request path). */
+    @Override
+    public dev.apiauth.RateLimiter rateLimiter(dev.apiauth.LocalRateLimiter local) {
+        return new RedisRateLimiter(redis, namespace, local);
+    }
+
     /** Drops the near cache's subscription; the Redis client and the primary belong to whoever made them. */
     @Override
     public void close() {
