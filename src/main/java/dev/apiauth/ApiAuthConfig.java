@@ -34,6 +34,7 @@ public final class ApiAuthConfig {
     public static final String BOOTSTRAP_ADMIN_KEY_HASH = "apiauth.bootstrap.admin-key-hash";
     public static final String MAX_ACTIVE_PER_OWNER = "apiauth.keys.max-active-per-owner";
     public static final String RATE_LIMIT_DEFAULT = "apiauth.rate-limit.default";
+    public static final String RATE_LIMIT_SHARED = "apiauth.rate-limit.shared";
     public static final String GITHUB_ALERTS_ENABLED = "apiauth.leak-alerts.github.enabled";
     public static final String GITHUB_ALERTS_KEYS = "apiauth.leak-alerts.github.public-keys";
     public static final String DEFAULT_GITHUB_ALERTS_KEYS = "https://api.github.com/meta/public_keys/secret_scanning";
@@ -67,6 +68,7 @@ public final class ApiAuthConfig {
     private final int maxActivePerOwner;
     private final boolean githubAlertsEnabled;
     private final RateLimit defaultRateLimit;
+    private final boolean rateLimitShared;
     private final String githubAlertsKeys;
 
     private ApiAuthConfig(ConfigReader in) {
@@ -98,6 +100,7 @@ public final class ApiAuthConfig {
         maxActivePerOwner = in.positiveInt(MAX_ACTIVE_PER_OWNER, 1_000_000);
         githubAlertsEnabled = in.bool(GITHUB_ALERTS_ENABLED, false);
         defaultRateLimit = rateLimit(in, RATE_LIMIT_DEFAULT);
+        rateLimitShared = in.bool(RATE_LIMIT_SHARED, true);
         githubAlertsKeys = in.matching(GITHUB_ALERTS_KEYS, DEFAULT_GITHUB_ALERTS_KEYS, KEYS_SOURCE,
                 "an https:// URL of GitHub's secret-scanning public keys, or a file: URI of a copy");
         in.throwIfProblems();
@@ -173,6 +176,14 @@ public final class ApiAuthConfig {
     /** Where GitHub's secret-scanning public keys are read from: an https URL or a file: URI. */
     public String githubAlertsKeys() {
         return githubAlertsKeys;
+    }
+
+    /**
+     * Whether limits are counted in the backend's shared store where it has one (the Redis backends): exact across
+     * nodes, one Redis round trip per limited request. False: each node counts alone.
+     */
+    public boolean rateLimitShared() {
+        return rateLimitShared;
     }
 
     /** The limit of keys without one of their own; empty: such keys are not limited. */

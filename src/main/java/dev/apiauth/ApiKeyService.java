@@ -1,5 +1,6 @@
 package dev.apiauth;
 
+import dev.apiauth.audit.KeyEvent;
 import dev.apiauth.backend.Backend;
 import dev.apiauth.backend.DuplicateKeyException;
 import dev.apiauth.backend.UnknownKeyException;
@@ -18,6 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -60,6 +62,10 @@ public final class ApiKeyService implements AutoCloseable {
     private final RateLimiter rateLimiter;
     private final RateLimit defaultRateLimit;
     private final String managementScope;
+    private static final Logger AUDIT = Logger.getLogger(KeyEvent.LOGGER);
+    private static final ThreadLocal<Actor> ACTOR = new ThreadLocal<>();
+    private static final Actor APPLICATION = new Actor(null, "application");
+    private final Consumer<KeyEvent> audit;
     private final java.util.concurrent.atomic.AtomicBoolean limiterFailed = new java.util.concurrent.atomic.AtomicBoolean();
     private final Object[] ownerLocks = new Object[64];
 
@@ -88,6 +94,7 @@ public final class ApiKeyService implements AutoCloseable {
         this.bootstrap = bootstrap;
         this.defaultRateLimit = b.defaultRateLimit;
         this.managementScope = b.managementScope;
+        this.audit = b.audit;
         this.rateLimiter = b.rateLimiter != null ? b.rateLimiter : backend.rateLimiter(new LocalRateLimiter());
     }
 
@@ -148,8 +155,15 @@ public final class ApiKeyService implements AutoCloseable {
      * @throws UnknownKeyException when no key has this id
      */
     public ApiKey setRateLimit(UUID id, RateLimit limit) {
-        return Records.modify(backend, id, key -> Objects.equals(key.rateLimit(), limit) ? key : key.withRateLimit(limit))
+        ApiKey updated = Records.modify(backend, id, key -> Objects.equals(key.rateLimit(), limit) ? key : key.withRateLimit(limit))
                 .orElseThrow(() -> new UnknownKeyException(id));
+        audit(KeyEvent.Type.UPDATED, id, updated.ownerId(), null);
+        return updated;
+    }
+
+    /** Whether {@code record} is the bootstrap admin key's (unstored) record, as validation returns it. */
+    public boolean isBootstrap(ApiKey record) {
+        return record != null && record == bootstrap;
     }
 
     /** Whether {@code key} is the configured bootstrap admin key (which has no record and cannot be revoked). */
@@ -205,8 +219,8 @@ public final class ApiKeyService implements AutoCloseable {
             }
         }
         if (maxActivePerOwner == 0) {
-            return issue(request.name(), request.ownerId(), request.scopes(), truncate(request.expiresAt()), request.metadata(),
-                    request.rateLimit(), now);
+            return created(issue(request.name(), request.ownerId(), request.scopes(), truncate(request.expiresAt()), request.metadata(),
+                    request.rateLimit(), now));
         }
         // counted and issued under one lock per owner on this node; creates on other nodes are not counted in
         synchronized (ownerLock(request.ownerId())) {
@@ -214,9 +228,14 @@ public final class ApiKeyService implements AutoCloseable {
             if (active >= maxActivePerOwner) {
                 throw tooManyKeys(request.ownerId(), active);
             }
-            return issue(request.name(), request.ownerId(), request.scopes(), truncate(request.expiresAt()), request.metadata(),
-                    request.rateLimit(), now);
+            return created(issue(request.name(), request.ownerId(), request.scopes(), truncate(request.expiresAt()), request.metadata(),
+                    request.rateLimit(), now));
         }
+    }
+
+    private GeneratedKey created(GeneratedKey key) {
+        audit(KeyEvent.Type.CREATED, key.record().id(), key.record().ownerId(), null);
+        return key;
     }
 
     public Optional<ApiKey> get(UUID id) {
@@ -235,13 +254,59 @@ public final class ApiKeyService implements AutoCloseable {
      */
     public ApiKey revoke(UUID id) {
         Instant now = now();
-        return Records.modify(backend, id, key -> key.isRevoked() ? key : key.withRevokedAt(now))
+        ApiKey revoked = Records.modify(backend, id, key -> key.isRevoked() ? key : key.withRevokedAt(now))
                 .orElseThrow(() -> new UnknownKeyException(id));
+        audit(KeyEvent.Type.REVOKED, id, revoked.ownerId(), null);
+        return revoked;
     }
 
     /** Deletes a key's record; deleting an unknown id does nothing. */
     public void delete(UUID id) {
+        String owner = audit == null ? null : backend.getById(id).map(ApiKey::ownerId).orElse(null);
         backend.delete(id);
+        audit(KeyEvent.Type.DELETED, id, owner, null);
+    }
+
+    /**
+     * Runs {@code call} on behalf of {@code actorKeyId} (the management API's caller; null for the bootstrap key or a
+     * system such as GitHub's alerts), so the {@link KeyEvent}s of the changes it makes name that actor.
+     */
+    public <T> T actingAs(UUID actorKeyId, String via, java.util.function.Supplier<T> call) {
+        Actor previous = ACTOR.get();
+        ACTOR.set(new Actor(actorKeyId, Objects.requireNonNull(via, "via")));
+        try {
+            return call.get();
+        } finally {
+            if (previous == null) {
+                ACTOR.remove();
+            } else {
+                ACTOR.set(previous);
+            }
+        }
+    }
+
+    /** Logs the change at INFO on {@value KeyEvent#LOGGER} and hands it to the listener; a failing listener changes nothing. */
+    private void audit(KeyEvent.Type type, UUID keyId, String ownerId, UUID successorId) {
+        Actor actor = ACTOR.get();
+        if (actor == null) {
+            actor = APPLICATION;
+        }
+        KeyEvent event = new KeyEvent(type, keyId, ownerId, successorId, actor.keyId, actor.via, clock.instant());
+        if (AUDIT.isLoggable(Level.INFO)) {
+            AUDIT.info("API key " + keyId + " " + type.name().toLowerCase(java.util.Locale.ROOT)
+                    + (successorId == null ? "" : " (successor " + successorId + ")") + ", owner " + ownerId + ", by "
+                    + (actor.keyId == null ? actor.via : "key " + actor.keyId + " via " + actor.via));
+        }
+        if (audit != null) {
+            try {
+                audit.accept(event);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "an observer of " + type + " of API key " + keyId + " failed; the change itself is stored", e);
+            }
+        }
+    }
+
+    private record Actor(UUID keyId, String via) {
     }
 
     /**
@@ -293,6 +358,7 @@ public final class ApiKeyService implements AutoCloseable {
             withdraw(successor, e);
             throw e;
         }
+        audit(KeyEvent.Type.ROTATED, id, old.ownerId(), successor.record().id());
         return successor;
     }
 
@@ -402,6 +468,7 @@ public final class ApiKeyService implements AutoCloseable {
         private RateLimit defaultRateLimit;
         private RateLimiter rateLimiter;
         private String managementScope = ApiAuthConfig.DEFAULT_MANAGEMENT_SCOPE;
+        private Consumer<KeyEvent> audit;
 
         private Builder(Backend backend) {
             this.backend = Objects.requireNonNull(backend, "backend");
@@ -418,12 +485,24 @@ public final class ApiKeyService implements AutoCloseable {
             maxActivePerOwner = config.maxActivePerOwner();
             defaultRateLimit = config.defaultRateLimit().orElse(null);
             managementScope = config.managementScope();
+            if (!config.rateLimitShared()) {
+                rateLimiter = new LocalRateLimiter();
+            }
             return this;
         }
 
         /** The limit of keys without one of their own (null: such keys are not limited). */
         public Builder defaultRateLimit(RateLimit limit) {
             this.defaultRateLimit = limit;
+            return this;
+        }
+
+        /**
+         * Hands every change of a key ({@link KeyEvent}) to {@code listener} once it is stored (the CDI integration fires
+         * them as CDI events). Changes are logged at INFO on {@value KeyEvent#LOGGER} with or without a listener.
+         */
+        public Builder audit(Consumer<KeyEvent> listener) {
+            this.audit = listener;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.apiauth;
 
+import dev.apiauth.ValidationResult.Outcome;
 import dev.apiauth.backend.Backend;
 import dev.apiauth.internal.KeyCodec;
 import dev.apiauth.internal.KeyHasher;
@@ -88,14 +89,14 @@ public final class ApiKeyValidator {
             }
         }
         if (key.isRevoked()) {
-            return ValidationResult.REVOKED;
+            return ValidationResult.refused(Outcome.REVOKED, key);
         }
         Instant now = clock.instant();
         if (key.isExpiredAt(now)) {
-            return ValidationResult.EXPIRED;
+            return ValidationResult.refused(Outcome.EXPIRED, key);
         }
         if (!required.isSatisfiedBy(key.scopes())) {
-            return ValidationResult.INSUFFICIENT_SCOPE;
+            return ValidationResult.refused(Outcome.INSUFFICIENT_SCOPE, key);
         }
         if (usage != null && key != bootstrapKey) {
             usage.record(key.id(), now);

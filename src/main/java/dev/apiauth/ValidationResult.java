@@ -1,6 +1,7 @@
 package dev.apiauth;
 
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * What checking a presented key found. Failures are shared constants; only a success allocates.
@@ -26,20 +27,38 @@ public final class ValidationResult {
         RATE_LIMITED
     }
 
-    public static final ValidationResult MISSING = new ValidationResult(Outcome.MISSING, null);
-    public static final ValidationResult MALFORMED = new ValidationResult(Outcome.MALFORMED, null);
-    public static final ValidationResult UNKNOWN = new ValidationResult(Outcome.UNKNOWN, null);
-    public static final ValidationResult REVOKED = new ValidationResult(Outcome.REVOKED, null);
-    public static final ValidationResult EXPIRED = new ValidationResult(Outcome.EXPIRED, null);
-    public static final ValidationResult INSUFFICIENT_SCOPE = new ValidationResult(Outcome.INSUFFICIENT_SCOPE, null);
-    public static final ValidationResult BACKEND_UNAVAILABLE = new ValidationResult(Outcome.BACKEND_UNAVAILABLE, null);
+    public static final ValidationResult MISSING = new ValidationResult(Outcome.MISSING, (ApiKey) null);
+    public static final ValidationResult MALFORMED = new ValidationResult(Outcome.MALFORMED, (ApiKey) null);
+    public static final ValidationResult UNKNOWN = new ValidationResult(Outcome.UNKNOWN, (ApiKey) null);
+    public static final ValidationResult REVOKED = new ValidationResult(Outcome.REVOKED, (ApiKey) null);
+    public static final ValidationResult EXPIRED = new ValidationResult(Outcome.EXPIRED, (ApiKey) null);
+    public static final ValidationResult INSUFFICIENT_SCOPE = new ValidationResult(Outcome.INSUFFICIENT_SCOPE, (ApiKey) null);
+    public static final ValidationResult BACKEND_UNAVAILABLE = new ValidationResult(Outcome.BACKEND_UNAVAILABLE, (ApiKey) null);
 
     private final Outcome outcome;
     private final ApiKey key;
+    private final UUID keyId;
 
     private ValidationResult(Outcome outcome, ApiKey key) {
         this.outcome = outcome;
         this.key = key;
+        this.keyId = key == null ? null : key.id();
+    }
+
+    private ValidationResult(Outcome outcome, UUID keyId) {
+        this.outcome = outcome;
+        this.key = null;
+        this.keyId = keyId;
+    }
+
+    /** A refusal of a key that was found ({@code REVOKED}, {@code EXPIRED}, {@code INSUFFICIENT_SCOPE}): it keeps only the id. */
+    static ValidationResult refused(Outcome outcome, ApiKey found) {
+        return new ValidationResult(outcome, found.id());
+    }
+
+    /** The id of the key that was found, also for some refusals (revoked, expired, insufficient scope); else null. */
+    public UUID keyId() {
+        return keyId;
     }
 
     public static ValidationResult valid(ApiKey key) {
@@ -64,6 +83,6 @@ public final class ValidationResult {
 
     @Override
     public String toString() {
-        return key == null ? outcome.name() : outcome + " " + key.id();
+        return keyId == null ? outcome.name() : outcome + " " + keyId;
     }
 }

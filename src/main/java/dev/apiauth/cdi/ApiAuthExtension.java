@@ -4,6 +4,7 @@ import dev.apiauth.ApiAuthConfig;
 import dev.apiauth.ApiAuthConfigurationException;
 import dev.apiauth.ApiKey;
 import dev.apiauth.ApiKeyService;
+import dev.apiauth.audit.KeyEvent;
 import dev.apiauth.backend.Backend;
 import dev.apiauth.backend.BackendProvider;
 import dev.apiauth.internal.Secrets;
@@ -142,7 +143,7 @@ public class ApiAuthExtension implements Extension {
                 .qualifiers(Default.Literal.INSTANCE, Any.Literal.INSTANCE)
                 .scope(Singleton.class)
                 .createWith(c -> {
-                    ApiKeyService service = ApiKeyService.builder(backend.apply(bm)).config(frozen).build();
+                    ApiKeyService service = ApiKeyService.builder(backend.apply(bm)).config(frozen).audit(keyEvents(bm)).build();
                     if (resources != null) {
                         resources.serviceOpened();
                     }
@@ -235,6 +236,21 @@ public class ApiAuthExtension implements Extension {
             throw redacted.equals(text) ? new ApiAuthConfigurationException(message, e) : new ApiAuthConfigurationException(message);
         }
         LOG.info("jakarta-api-auth started: " + config);
+    }
+
+    /**
+     * Every change of a key as a CDI event, to {@code @Observes} observers (on the caller's thread, after the change is
+     * stored; a failing one is logged by the service) and to {@code @ObservesAsync} ones.
+     */
+    private static java.util.function.Consumer<KeyEvent> keyEvents(BeanManager bm) {
+        jakarta.enterprise.event.Event<KeyEvent> events = bm.getEvent().select(KeyEvent.class);
+        return event -> {
+            events.fireAsync(event).exceptionally(e -> {
+                LOG.log(Level.WARNING, "an @ObservesAsync observer of " + event.type() + " of API key " + event.keyId() + " failed", e);
+                return null;
+            });
+            events.fire(event);
+        };
     }
 
     private static <T> T reference(BeanManager bm, Bean<?> bean, Class<T> type) {

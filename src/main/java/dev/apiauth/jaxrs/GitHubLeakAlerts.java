@@ -154,7 +154,7 @@ final class GitHubLeakAlerts {
         }
         ApiKey key = found.get();
         if (!key.isRevoked()) {
-            service.revoke(key.id());
+            service.actingAs(null, "github-secret-scanning", () -> service.revoke(key.id()));
         }
         LOG.warning("API key " + key.id() + " (owner " + key.ownerId() + ", " + key.hint() + "...) was reported leaked by GitHub"
                 + " secret scanning" + (url == null ? "" : " at " + url) + (source == null ? "" : " (" + source + ")")

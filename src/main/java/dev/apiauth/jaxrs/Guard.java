@@ -35,10 +35,16 @@ final class Guard {
     final ApiKeyValidator validator;
     final Problems problems;
     private final RequestKey current;
+    private final RefusalEvents refusals;
     private final String header;
     private final String scheme;
 
     Guard(ApiAuthConfig config, ApiKeyService service, RequestKey current) {
+        this(config, service, current, null);
+    }
+
+    Guard(ApiAuthConfig config, ApiKeyService service, RequestKey current, RefusalEvents refusals) {
+        this.refusals = refusals;
         this.config = config;
         this.service = service;
         this.validator = service.validator();
@@ -57,7 +63,7 @@ final class Guard {
                     + " @ApiKeyRequired but no CDI container is available; protected resources cannot be served", e);
         }
         return new Guard(cdi.select(ApiAuthConfig.class).get(), cdi.select(ApiKeyService.class).get(),
-                cdi.select(RequestKey.class).get());
+                cdi.select(RequestKey.class).get(), RefusalEvents.of(cdi.getBeanManager()));
     }
 
     /**
@@ -72,11 +78,11 @@ final class Guard {
                 ? validator.validateManagement(credential, rule.required)
                 : validator.validate(credential, rule.required);
         if (!result.isValid()) {
-            return refuse(request, result.outcome());
+            return refuse(request, result.outcome(), result.keyId());
         }
         ApiKey key = result.key();
         if (!rule.admits(key.scopes())) {
-            return refuse(request, Outcome.INSUFFICIENT_SCOPE);
+            return refuse(request, Outcome.INSUFFICIENT_SCOPE, key.id());
         }
         if (request.getProperty(COUNTED) == null) { // a locator and its sub-resource method are one request
             RateLimiter.Decision decision = service.acquire(key);
@@ -84,6 +90,9 @@ final class Guard {
                 RateLimit limit = service.rateLimitOf(key);
                 request.setProperty(COUNTED, new Counted(limit, decision));
                 if (!decision.allowed()) {
+                    if (refusals != null) {
+                        refusals.fire(request, Outcome.RATE_LIMITED, key.id());
+                    }
                     if (LOG.isLoggable(Level.FINE)) {
                         LOG.fine("refused " + request.getMethod() + " /" + request.getUriInfo().getPath() + ": key " + key.id()
                                 + " is over its rate limit " + limit);
@@ -106,20 +115,31 @@ final class Guard {
         return validator.validate(credential(headers.getHeaderString(header)), ScopeRequirement.ANY_KEY);
     }
 
-    /** The management API's own check, independent of any filter: null when the caller holds the management scope. */
-    Response checkManagement(HttpHeaders headers, GuardRule rule) {
+    /**
+     * The management API's own check, independent of any filter: the caller's key when it holds the management scope,
+     * else the refusal to send.
+     */
+    Caller checkManagement(HttpHeaders headers, GuardRule rule) {
         ValidationResult result = validator.validateManagement(credential(headers.getHeaderString(header)), rule.required);
         if (!result.isValid()) {
-            return problems.refuse(result.outcome());
+            return new Caller(null, problems.refuse(result.outcome()));
         }
-        return rule.admits(result.key().scopes()) ? null : problems.refuse(Outcome.INSUFFICIENT_SCOPE);
+        return rule.admits(result.key().scopes()) ? new Caller(result.key(), null)
+                : new Caller(null, problems.refuse(Outcome.INSUFFICIENT_SCOPE));
+    }
+
+    /** Who called the management API, or the refusal. */
+    record Caller(ApiKey key, Response refusal) {
     }
 
     /** What counting a request's key found, kept for the response's {@code RateLimit} fields. */
     record Counted(RateLimit limit, RateLimiter.Decision decision) {
     }
 
-    private Response refuse(ContainerRequestContext request, Outcome outcome) {
+    private Response refuse(ContainerRequestContext request, Outcome outcome, java.util.UUID keyId) {
+        if (refusals != null) {
+            refusals.fire(request, outcome, keyId);
+        }
         if (LOG.isLoggable(Level.FINE)) {
             LOG.fine("refused " + request.getMethod() + " /" + request.getUriInfo().getPath() + ": " + outcome);
         }

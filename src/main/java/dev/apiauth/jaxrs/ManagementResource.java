@@ -207,12 +207,13 @@ public class ManagementResource {
         if (!enabled) {
             return Problems.of(404, "not-found", "Not Found", "The management API is disabled (apiauth.management.enabled=false).");
         }
-        Response refusal = guard.checkManagement(headers, rule);
-        if (refusal != null) {
-            return refusal;
+        Guard.Caller caller = guard.checkManagement(headers, rule);
+        if (caller.refusal() != null) {
+            return caller.refusal();
         }
         try {
-            return call.get();
+            boolean bootstrap = service.isBootstrap(caller.key());
+            return service.actingAs(bootstrap ? null : caller.key().id(), bootstrap ? "bootstrap-key" : "management-api", call);
         } catch (TooLarge e) {
             return Problems.of(413, "payload-too-large", "Payload too large", e.getMessage());
         } catch (KeyJson.BadRequest | IllegalArgumentException e) {

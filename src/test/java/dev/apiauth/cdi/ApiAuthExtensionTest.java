@@ -281,4 +281,22 @@ class ApiAuthExtensionTest {
             throw new IllegalStateException("no route to storage");
         }
     }
+
+    @Test
+    void keyChangesReachTheApplicationsSyncAndAsyncObserversAsCdiEvents() throws Exception {
+        dev.apiauth.audit.AuditObservers.SYNC.clear();
+        dev.apiauth.audit.AuditObservers.ASYNC.clear();
+        WeldContainer weld = start(Map.of(), dev.apiauth.audit.AuditObservers.class);
+        ApiKeyService service = weld.select(ApiKeyService.class).get();
+        GeneratedKey key = service.create(KeyRequest.of("n", "o"));
+        service.revoke(key.record().id());
+        assertEquals(List.of(dev.apiauth.audit.KeyEvent.Type.CREATED, dev.apiauth.audit.KeyEvent.Type.REVOKED),
+                dev.apiauth.audit.AuditObservers.SYNC.stream().map(dev.apiauth.audit.KeyEvent::type).toList(),
+                "synchronous observers have seen each change when the call returns");
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (dev.apiauth.audit.AuditObservers.ASYNC.size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(2, dev.apiauth.audit.AuditObservers.ASYNC.size());
+    }
 }

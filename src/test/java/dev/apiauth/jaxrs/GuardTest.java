@@ -130,9 +130,12 @@ class GuardTest {
         GuardRule management = GuardRule.management("apiauth:admin");
         GeneratedKey admin = service.create(KeyRequest.of("k", "o", "apiauth:admin"));
         GeneratedKey user = service.create(KeyRequest.of("k", "o", "read"));
-        assertEquals(401, guard.checkManagement(new TestHeaders(new TestRequest()), management).getStatus());
-        assertEquals(403, guard.checkManagement(new TestHeaders(new TestRequest().header("X-API-Key", user.plaintext())), management).getStatus());
-        assertNull(guard.checkManagement(new TestHeaders(new TestRequest().header("X-API-Key", admin.plaintext())), management));
+        assertEquals(401, guard.checkManagement(new TestHeaders(new TestRequest()), management).refusal().getStatus());
+        assertEquals(403, guard.checkManagement(new TestHeaders(new TestRequest().header("X-API-Key", user.plaintext())), management)
+                .refusal().getStatus());
+        Guard.Caller caller = guard.checkManagement(new TestHeaders(new TestRequest().header("X-API-Key", admin.plaintext())), management);
+        assertNull(caller.refusal());
+        assertEquals(admin.record().id(), caller.key().id());
     }
 
     @Test
