@@ -4,6 +4,7 @@
 # small body, same wrk settings, endpoints alternating within each round; then /bench/key once per backend.
 #   bench/http.sh quick   ~3 minutes: memory and redis, short runs (a smoke check of the script, not figures)
 #   bench/http.sh full    ~25 minutes: every backend, 3 rounds of 10 s per endpoint, 60 s warm-up for MP JWT
+#   bench/http.sh metrics  ~8 minutes: memory with MP Metrics off (apiauth.metrics.enabled=false) and on, 5 rounds
 #   bench/http.sh ratelimit  ~8 minutes: /bench/key with a key without a limit and with one (1,000,000 per second, never
 #                         reached: the counting is measured, not refusals), 5 rounds, memory and redis-cache + near cache
 # Needs PostgreSQL and Redis on 127.0.0.1 (the redis-cache and jpa runs use database apiauth_bench, created and
@@ -15,8 +16,9 @@ mode=${1:-quick}
 case "$mode" in
   quick) WARM=5; WARM_JWT=20; DUR=5; ROUNDS=1; CONNS="16 64"; BACKENDS="memory redis"; USAGE_RUN=15 ;;
   full) WARM=15; WARM_JWT=60; DUR=10; ROUNDS=3; CONNS="16 64"; BACKENDS="memory redis redis-cache redis-cache-near jpa"; USAGE_RUN=30 ;;
+  metrics) WARM=15; WARM_JWT=0; DUR=10; ROUNDS=5; CONNS="16"; BACKENDS="memory-nometrics memory"; USAGE_RUN=0 ;;
   ratelimit) WARM=15; WARM_JWT=0; DUR=10; ROUNDS=5; CONNS="16"; BACKENDS="memory redis-cache-near"; USAGE_RUN=0 ;;
-  *) echo "usage: bench/http.sh [quick|full|ratelimit]" >&2; exit 2 ;;
+  *) echo "usage: bench/http.sh [quick|full|ratelimit|metrics]" >&2; exit 2 ;;
 esac
 FLUSH=5
 PORT=8080
@@ -78,6 +80,7 @@ for backend in $BACKENDS; do
   ENV=(APIAUTH_BOOTSTRAP_ADMIN_KEY_HASH="$ADMIN_HASH" BENCH_NAIVE_KEY="$NAIVE_KEY" APIAUTH_REDIS_NAMESPACE="$NAMESPACE"
        APIAUTH_USAGE_FLUSH_INTERVAL="$FLUSH" APIAUTH_JPA_DATASOURCE=java:app/jdbc/bench-postgres APIAUTH_CACHE_PRIMARY=jpa)
   case $backend in
+    memory-nometrics) ENV+=(APIAUTH_BACKEND=memory APIAUTH_METRICS_ENABLED=false); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
     memory) ENV+=(APIAUTH_BACKEND=memory); DEPLOY=(--deploy target/bench/bench.war --deploy target/bench/benchjwt.war); ENDPOINTS="open naive key jwt" ;;
     redis) ENV+=(APIAUTH_BACKEND=redis); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
     redis-cache) ENV+=(APIAUTH_BACKEND=redis-cache APIAUTH_CACHE_LOCAL=false); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
@@ -85,6 +88,7 @@ for backend in $BACKENDS; do
     jpa) ENV+=(APIAUTH_BACKEND=jpa); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
   esac
   [ "$mode" = ratelimit ] && { DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key limited"; }
+  [ "$mode" = metrics ] && { DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key"; }
   LOG="target/bench/payara-$backend.log"
   env "${ENV[@]}" java -Xmx1g -jar target/payara-micro.jar "${DEPLOY[@]}" --port $PORT --nohazelcast --disablephonehome > "$LOG" 2>&1 &
   PAYARA_PID=$!

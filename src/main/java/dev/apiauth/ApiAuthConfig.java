@@ -35,6 +35,8 @@ public final class ApiAuthConfig {
     public static final String MAX_ACTIVE_PER_OWNER = "apiauth.keys.max-active-per-owner";
     public static final String RATE_LIMIT_DEFAULT = "apiauth.rate-limit.default";
     public static final String RATE_LIMIT_SHARED = "apiauth.rate-limit.shared";
+    public static final String METRICS_ENABLED = "apiauth.metrics.enabled";
+    public static final String HEALTH_ENABLED = "apiauth.health.enabled";
     public static final String GITHUB_ALERTS_ENABLED = "apiauth.leak-alerts.github.enabled";
     public static final String GITHUB_ALERTS_KEYS = "apiauth.leak-alerts.github.public-keys";
     public static final String DEFAULT_GITHUB_ALERTS_KEYS = "https://api.github.com/meta/public_keys/secret_scanning";
@@ -69,6 +71,8 @@ public final class ApiAuthConfig {
     private final boolean githubAlertsEnabled;
     private final RateLimit defaultRateLimit;
     private final boolean rateLimitShared;
+    private final boolean metricsEnabled;
+    private final boolean healthEnabled;
     private final String githubAlertsKeys;
 
     private ApiAuthConfig(ConfigReader in) {
@@ -101,6 +105,8 @@ public final class ApiAuthConfig {
         githubAlertsEnabled = in.bool(GITHUB_ALERTS_ENABLED, false);
         defaultRateLimit = rateLimit(in, RATE_LIMIT_DEFAULT);
         rateLimitShared = in.bool(RATE_LIMIT_SHARED, true);
+        metricsEnabled = in.bool(METRICS_ENABLED, true);
+        healthEnabled = in.bool(HEALTH_ENABLED, true);
         githubAlertsKeys = in.matching(GITHUB_ALERTS_KEYS, DEFAULT_GITHUB_ALERTS_KEYS, KEYS_SOURCE,
                 "an https:// URL of GitHub's secret-scanning public keys, or a file: URI of a copy");
         in.throwIfProblems();
@@ -176,6 +182,16 @@ public final class ApiAuthConfig {
     /** Where GitHub's secret-scanning public keys are read from: an https URL or a file: URI. */
     public String githubAlertsKeys() {
         return githubAlertsKeys;
+    }
+
+    /** Whether the library registers its metrics where the server has MP Metrics. */
+    public boolean metricsEnabled() {
+        return metricsEnabled;
+    }
+
+    /** Whether the library adds its readiness check where the server has MP Health. */
+    public boolean healthEnabled() {
+        return healthEnabled;
     }
 
     /**

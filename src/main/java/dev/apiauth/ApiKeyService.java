@@ -66,6 +66,7 @@ public final class ApiKeyService implements AutoCloseable {
     private static final ThreadLocal<Actor> ACTOR = new ThreadLocal<>();
     private static final Actor APPLICATION = new Actor(null, "application");
     private final Consumer<KeyEvent> audit;
+    private final ApiAuthMetrics metrics;
     private final java.util.concurrent.atomic.AtomicBoolean limiterFailed = new java.util.concurrent.atomic.AtomicBoolean();
     private final Object[] ownerLocks = new Object[64];
 
@@ -89,7 +90,8 @@ public final class ApiKeyService implements AutoCloseable {
                 UUID.nameUUIDFromBytes(b.bootstrapKeyHash.getBytes(StandardCharsets.US_ASCII)), "bootstrap admin key",
                 BOOTSTRAP_OWNER, b.bootstrapKeyHash, "(configured)", b.bootstrapScopes, Instant.EPOCH, null, null, null,
                 Map.of(), 0);
-        this.validator = new ApiKeyValidator(backend, hasher, clock, usage, bootstrap);
+        this.metrics = b.metrics;
+        this.validator = new ApiKeyValidator(backend, hasher, clock, usage, bootstrap, metrics);
         this.bootstrapKeyHash = b.bootstrapKeyHash;
         this.bootstrap = bootstrap;
         this.defaultRateLimit = b.defaultRateLimit;
@@ -109,6 +111,16 @@ public final class ApiKeyService implements AutoCloseable {
 
     public Backend backend() {
         return backend;
+    }
+
+    /** Where validations and lookups are reported ({@link ApiAuthMetrics#NONE} unless set). */
+    public ApiAuthMetrics metrics() {
+        return metrics;
+    }
+
+    /** Uses of keys not recorded because usage tracking fell behind (see {@code UsageTracker}). */
+    public long usageDropped() {
+        return usage == null ? 0 : usage.dropped();
     }
 
     /**
@@ -155,9 +167,14 @@ public final class ApiKeyService implements AutoCloseable {
      * @throws UnknownKeyException when no key has this id
      */
     public ApiKey setRateLimit(UUID id, RateLimit limit) {
-        ApiKey updated = Records.modify(backend, id, key -> Objects.equals(key.rateLimit(), limit) ? key : key.withRateLimit(limit))
-                .orElseThrow(() -> new UnknownKeyException(id));
-        audit(KeyEvent.Type.UPDATED, id, updated.ownerId(), null);
+        boolean[] changed = new boolean[1];
+        ApiKey updated = Records.modify(backend, id, key -> {
+            changed[0] = !Objects.equals(key.rateLimit(), limit);
+            return changed[0] ? key.withRateLimit(limit) : key;
+        }).orElseThrow(() -> new UnknownKeyException(id));
+        if (changed[0]) {
+            audit(KeyEvent.Type.UPDATED, id, updated.ownerId(), null);
+        }
         return updated;
     }
 
@@ -223,14 +240,16 @@ public final class ApiKeyService implements AutoCloseable {
                     request.rateLimit(), now));
         }
         // counted and issued under one lock per owner on this node; creates on other nodes are not counted in
+        GeneratedKey issued;
         synchronized (ownerLock(request.ownerId())) {
             long active = backend.listByOwner(request.ownerId()).stream().filter(key -> key.isActiveAt(now)).count();
             if (active >= maxActivePerOwner) {
                 throw tooManyKeys(request.ownerId(), active);
             }
-            return created(issue(request.name(), request.ownerId(), request.scopes(), truncate(request.expiresAt()), request.metadata(),
-                    request.rateLimit(), now));
+            issued = issue(request.name(), request.ownerId(), request.scopes(), truncate(request.expiresAt()), request.metadata(),
+                    request.rateLimit(), now);
         }
+        return created(issued); // observers run outside the owner's lock
     }
 
     private GeneratedKey created(GeneratedKey key) {
@@ -254,17 +273,24 @@ public final class ApiKeyService implements AutoCloseable {
      */
     public ApiKey revoke(UUID id) {
         Instant now = now();
-        ApiKey revoked = Records.modify(backend, id, key -> key.isRevoked() ? key : key.withRevokedAt(now))
-                .orElseThrow(() -> new UnknownKeyException(id));
-        audit(KeyEvent.Type.REVOKED, id, revoked.ownerId(), null);
+        boolean[] changed = new boolean[1];
+        ApiKey revoked = Records.modify(backend, id, key -> {
+            changed[0] = !key.isRevoked(); // the last attempt decides: what the stored record was when this call wrote
+            return changed[0] ? key.withRevokedAt(now) : key;
+        }).orElseThrow(() -> new UnknownKeyException(id));
+        if (changed[0]) { // revoked by this call, not earlier: the event names who really did it
+            audit(KeyEvent.Type.REVOKED, id, revoked.ownerId(), null);
+        }
         return revoked;
     }
 
     /** Deletes a key's record; deleting an unknown id does nothing. */
     public void delete(UUID id) {
-        String owner = audit == null ? null : backend.getById(id).map(ApiKey::ownerId).orElse(null);
+        Optional<ApiKey> existing = backend.getById(id);
         backend.delete(id);
-        audit(KeyEvent.Type.DELETED, id, owner, null);
+        if (existing.isPresent()) { // deleting what is gone changes nothing, and says nothing
+            audit(KeyEvent.Type.DELETED, id, existing.get().ownerId(), null);
+        }
     }
 
     /**
@@ -327,17 +353,24 @@ public final class ApiKeyService implements AutoCloseable {
         ApiKey old = backend.getById(id).orElseThrow(() -> new UnknownKeyException(id));
         requireRotatable(old, now);
         if (maxActivePerOwner == 0 || gracePeriod.isZero()) { // without grace a rotation is a swap
-            return rotate(old, gracePeriod, now);
+            return rotated(old, rotate(old, gracePeriod, now));
         }
         // a rotation replaces a key: the owner's other active keys must leave room for the successor, so repeated
         // rotations with a grace period cannot mint keys beyond the maximum (the old key's grace may hold one more)
+        GeneratedKey successor;
         synchronized (ownerLock(old.ownerId())) {
             long others = backend.listByOwner(old.ownerId()).stream().filter(key -> key.isActiveAt(now) && !key.id().equals(id)).count();
             if (others >= maxActivePerOwner) {
                 throw tooManyKeys(old.ownerId(), others);
             }
-            return rotate(old, gracePeriod, now);
+            successor = rotate(old, gracePeriod, now);
         }
+        return rotated(old, successor); // observers run outside the owner's lock
+    }
+
+    private GeneratedKey rotated(ApiKey old, GeneratedKey successor) {
+        audit(KeyEvent.Type.ROTATED, old.id(), old.ownerId(), successor.record().id());
+        return successor;
     }
 
     private GeneratedKey rotate(ApiKey old, Duration gracePeriod, Instant now) {
@@ -358,7 +391,6 @@ public final class ApiKeyService implements AutoCloseable {
             withdraw(successor, e);
             throw e;
         }
-        audit(KeyEvent.Type.ROTATED, id, old.ownerId(), successor.record().id());
         return successor;
     }
 
@@ -469,6 +501,7 @@ public final class ApiKeyService implements AutoCloseable {
         private RateLimiter rateLimiter;
         private String managementScope = ApiAuthConfig.DEFAULT_MANAGEMENT_SCOPE;
         private Consumer<KeyEvent> audit;
+        private ApiAuthMetrics metrics = ApiAuthMetrics.NONE;
 
         private Builder(Backend backend) {
             this.backend = Objects.requireNonNull(backend, "backend");
@@ -503,6 +536,12 @@ public final class ApiKeyService implements AutoCloseable {
          */
         public Builder audit(Consumer<KeyEvent> listener) {
             this.audit = listener;
+            return this;
+        }
+
+        /** Reports validations and lookups to {@code metrics}. */
+        public Builder metrics(ApiAuthMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
             return this;
         }
 

@@ -29,7 +29,14 @@ public final class ApiKeyValidator {
     private final ApiKey bootstrapKey;
     private volatile long lastFailureLogged = Long.MIN_VALUE;
 
+    private final ApiAuthMetrics metrics;
+
     ApiKeyValidator(Backend backend, KeyHasher hasher, Clock clock, UsageTracker usage, ApiKey bootstrapKey) {
+        this(backend, hasher, clock, usage, bootstrapKey, ApiAuthMetrics.NONE);
+    }
+
+    ApiKeyValidator(Backend backend, KeyHasher hasher, Clock clock, UsageTracker usage, ApiKey bootstrapKey, ApiAuthMetrics metrics) {
+        this.metrics = metrics;
         this.backend = backend;
         this.hasher = hasher;
         this.clock = clock;
@@ -73,11 +80,16 @@ public final class ApiKeyValidator {
             }
             key = bootstrapKey;
         } else {
+            long start = metrics.enabled() ? System.nanoTime() : 0;
             try {
                 key = backend.getByHash(hash).orElse(null);
             } catch (RuntimeException e) {
                 logBackendFailure(e);
                 return ValidationResult.BACKEND_UNAVAILABLE;
+            } finally {
+                if (start != 0) {
+                    metrics.lookup(System.nanoTime() - start);
+                }
             }
             if (key == null) {
                 return ValidationResult.UNKNOWN;

@@ -4,7 +4,8 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * What checking a presented key found. Failures are shared constants; only a success allocates.
+ * What checking a presented key found. Failures without a key are shared constants; a success, and a refusal of a
+ * key that was found (revoked, expired, insufficient scope, which keeps its id), allocate one object.
  */
 public final class ValidationResult {
 

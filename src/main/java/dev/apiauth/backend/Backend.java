@@ -59,6 +59,19 @@ public interface Backend {
     /** Every record of {@code ownerId}, newest first. */
     List<ApiKey> listByOwner(String ownerId);
 
+    /** A hash no key has (SHA-256 of anything is not 64 zeros): what the default {@link #probe} looks up. */
+    String PROBE_HASH = "0".repeat(64);
+
+    /**
+     * Checks the store the way a validation would, for a readiness probe: throws {@link BackendException} when a
+     * validation would answer 503, and returns details for the probe's data (never keys, hashes or owners), e.g.
+     * {@code cache=degraded}. The default looks up {@link #PROBE_HASH}.
+     */
+    default java.util.Map<String, String> probe() {
+        getByHash(PROBE_HASH);
+        return java.util.Map.of();
+    }
+
     /**
      * The limiter that counts requests of this backend's keys, called once when the service is built: one every node
      * shares where the store can hold it (the Redis backends), else {@code local}, which counts in this JVM. A shared

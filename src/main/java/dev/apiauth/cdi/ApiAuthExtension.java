@@ -3,6 +3,7 @@ package dev.apiauth.cdi;
 import dev.apiauth.ApiAuthConfig;
 import dev.apiauth.ApiAuthConfigurationException;
 import dev.apiauth.ApiKey;
+import dev.apiauth.ApiAuthMetrics;
 import dev.apiauth.ApiKeyService;
 import dev.apiauth.audit.KeyEvent;
 import dev.apiauth.backend.Backend;
@@ -65,6 +66,13 @@ public class ApiAuthExtension implements Extension {
     private ApiAuthConfig config;
 
     void loadProviders(@Observes BeforeBeanDiscovery bbd) {
+        if (present(METRICS_API)) {
+            try {
+                bbd.addAnnotatedType(dev.apiauth.metrics.RegistryHolder.class, "apiauth-metric-registry");
+            } catch (RuntimeException | LinkageError e) {
+                LOG.log(Level.INFO, "MP Metrics cannot be used from this library's class loader; no metrics", e);
+            }
+        }
         ServiceLoader<BackendProvider> loader = ServiceLoader.load(BackendProvider.class, classLoader());
         for (var it = loader.iterator(); it.hasNext(); ) {
             try {
@@ -143,13 +151,29 @@ public class ApiAuthExtension implements Extension {
                 .qualifiers(Default.Literal.INSTANCE, Any.Literal.INSTANCE)
                 .scope(Singleton.class)
                 .createWith(c -> {
-                    ApiKeyService service = ApiKeyService.builder(backend.apply(bm)).config(frozen).audit(keyEvents(bm)).build();
+                    ApiAuthMetrics metrics = metrics(bm, frozen.backend());
+                    ApiKeyService service = ApiKeyService.builder(backend.apply(bm)).config(frozen).audit(keyEvents(bm))
+                            .metrics(metrics).build();
+                    if (metrics != ApiAuthMetrics.NONE) {
+                        try {
+                            ((dev.apiauth.metrics.MpMetrics) metrics).watch(service);
+                        } catch (RuntimeException | LinkageError e) {
+                            LOG.log(Level.INFO, "the usage gauges could not be registered; the other metrics work", e);
+                        }
+                    }
                     if (resources != null) {
                         resources.serviceOpened();
                     }
                     return service;
                 })
                 .destroyWith((service, c) -> {
+                    try {
+                        if (service.metrics() != ApiAuthMetrics.NONE) {
+                            ((dev.apiauth.metrics.MpMetrics) service.metrics()).unregister(); // the registry may outlive us
+                        }
+                    } catch (RuntimeException | LinkageError e) {
+                        LOG.log(Level.FINE, "could not remove the metrics", e);
+                    }
                     try {
                         service.close();
                     } finally {
@@ -160,7 +184,68 @@ public class ApiAuthExtension implements Extension {
                 });
 
         RequestKeyBeans.addTo(abd, bm);
+        metricsAvailable = config.metricsEnabled() && present(METRICS_API);
+        if (metricsAvailable) {
+            integrations.add("metrics apiauth.* (MP Metrics)");
+        } else if (config.metricsEnabled()) {
+            absent.add("MP Metrics (no metrics)");
+        }
+        if (!config.healthEnabled()) {
+            LOG.fine(ApiAuthConfig.HEALTH_ENABLED + "=false: no readiness check");
+        } else if (present(HEALTH_API) && present("org.eclipse.microprofile.health.Readiness")) {
+            try {
+                dev.apiauth.health.HealthIntegration.addTo(abd, bm, config.backend());
+                integrations.add("readiness check 'apiauth' (MP Health)");
+            } catch (RuntimeException | LinkageError e) {
+                LOG.log(Level.INFO, "MP Health cannot be used from this library's class loader; no readiness check", e);
+                absent.add("MP Health (not usable from the library)");
+            }
+        } else {
+            absent.add("MP Health (no readiness check)");
+        }
     }
+
+    private boolean metricsAvailable;
+    private static final String METRICS_API = "org.eclipse.microprofile.metrics.MetricRegistry";
+    private static final String HEALTH_API = "org.eclipse.microprofile.health.HealthCheck";
+
+    /**
+     * Whether an optional API is visible both to the application (its class loader) and to the library's classes
+     * (which would link against it). Checked here, in a class that refers to no optional API.
+     */
+    static boolean present(String className) {
+        for (ClassLoader loader : new ClassLoader[] {classLoader(), ApiAuthExtension.class.getClassLoader()}) {
+            try {
+                Class.forName(className, false, loader);
+            } catch (ClassNotFoundException | LinkageError e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** MP Metrics in the application's registry where the server has them; else nothing measured. */
+    private ApiAuthMetrics metrics(BeanManager bm, String backendName) {
+        if (!metricsAvailable) {
+            return ApiAuthMetrics.NONE;
+        }
+        try {
+            ApiAuthMetrics metrics = dev.apiauth.metrics.MpMetrics.of(bm, backendName);
+            if (metrics != null) {
+                return metrics;
+            }
+            LOG.info("the MP Metrics API is present but the server provides no MetricRegistry: no metrics");
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(Level.INFO, "MP Metrics could not be used; no metrics", e);
+        }
+        integrations.removeIf(name -> name.startsWith("metrics"));
+        absent.add("MP Metrics registry (no metrics)");
+        return ApiAuthMetrics.NONE;
+    }
+
+    /** Optional integrations switched on, and APIs not found, reported once at INFO when the application starts. */
+    private final java.util.List<String> integrations = new java.util.ArrayList<>();
+    private final java.util.List<String> absent = new java.util.ArrayList<>();
 
     /**
      * {@code @Inject ApiKey} is the key of the request being served: in a bean that outlives the request it
@@ -235,7 +320,9 @@ public class ApiAuthExtension implements Extension {
             // keep the cause for its stack trace, unless its messages carry credentials (a Redis URI's password)
             throw redacted.equals(text) ? new ApiAuthConfigurationException(message, e) : new ApiAuthConfigurationException(message);
         }
-        LOG.info("jakarta-api-auth started: " + config);
+        LOG.info("jakarta-api-auth started: " + config + "; integrations: "
+                + (integrations.isEmpty() ? "none" : String.join(", ", integrations))
+                + (absent.isEmpty() ? "" : "; not on this server: " + String.join(", ", absent)));
     }
 
     /**

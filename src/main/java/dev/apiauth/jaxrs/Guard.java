@@ -1,6 +1,7 @@
 package dev.apiauth.jaxrs;
 
 import dev.apiauth.ApiAuthConfig;
+import dev.apiauth.ApiAuthMetrics;
 import dev.apiauth.ApiKey;
 import dev.apiauth.ApiKeyPrincipal;
 import dev.apiauth.ApiKeyService;
@@ -29,6 +30,8 @@ final class Guard {
 
     /** The request property holding the request's {@link Counted} once its key has been counted. */
     static final String COUNTED = "dev.apiauth.rate-limit";
+    /** Set once the request's outcome was reported to the metrics (a locator and its method are one request). */
+    private static final String METERED = "dev.apiauth.metered";
 
     final ApiAuthConfig config;
     final ApiKeyService service;
@@ -36,6 +39,7 @@ final class Guard {
     final Problems problems;
     private final RequestKey current;
     private final RefusalEvents refusals;
+    private final ApiAuthMetrics metrics;
     private final String header;
     private final String scheme;
 
@@ -45,6 +49,7 @@ final class Guard {
 
     Guard(ApiAuthConfig config, ApiKeyService service, RequestKey current, RefusalEvents refusals) {
         this.refusals = refusals;
+        this.metrics = service.metrics();
         this.config = config;
         this.service = service;
         this.validator = service.validator();
@@ -55,6 +60,11 @@ final class Guard {
     }
 
     static Guard fromCdi() {
+        return fromCdi(true);
+    }
+
+    /** @param refusalEvents whether this guard fires {@code RequestRefused} (the management resource's own check does not) */
+    static Guard fromCdi(boolean refusalEvents) {
         CDI<Object> cdi;
         try {
             cdi = CDI.current();
@@ -63,7 +73,7 @@ final class Guard {
                     + " @ApiKeyRequired but no CDI container is available; protected resources cannot be served", e);
         }
         return new Guard(cdi.select(ApiAuthConfig.class).get(), cdi.select(ApiKeyService.class).get(),
-                cdi.select(RequestKey.class).get(), RefusalEvents.of(cdi.getBeanManager()));
+                cdi.select(RequestKey.class).get(), refusalEvents ? RefusalEvents.of(cdi.getBeanManager()) : null);
     }
 
     /**
@@ -93,6 +103,7 @@ final class Guard {
                     if (refusals != null) {
                         refusals.fire(request, Outcome.RATE_LIMITED, key.id());
                     }
+                    meter(request, Outcome.RATE_LIMITED);
                     if (LOG.isLoggable(Level.FINE)) {
                         LOG.fine("refused " + request.getMethod() + " /" + request.getUriInfo().getPath() + ": key " + key.id()
                                 + " is over its rate limit " + limit);
@@ -101,6 +112,7 @@ final class Guard {
                 }
             }
         }
+        meter(request, Outcome.VALID);
         request.setSecurityContext(new ApiKeySecurityContext(new ApiKeyPrincipal(key), request.getSecurityContext().isSecure()));
         try {
             current.set(key);
@@ -132,6 +144,21 @@ final class Guard {
     record Caller(ApiKey key, Response refusal) {
     }
 
+    /**
+     * Counts the request's outcome once; a request a locator admitted and its method then refused counts under the
+     * refusal as well (as its {@code RequestRefused} event says), never twice under the same outcome.
+     */
+    private void meter(ContainerRequestContext request, Outcome outcome) {
+        if (!metrics.enabled()) {
+            return;
+        }
+        Object metered = request.getProperty(METERED);
+        if (metered == null || metered != outcome && outcome != Outcome.VALID) {
+            request.setProperty(METERED, outcome);
+            metrics.outcome(outcome);
+        }
+    }
+
     /** What counting a request's key found, kept for the response's {@code RateLimit} fields. */
     record Counted(RateLimit limit, RateLimiter.Decision decision) {
     }
@@ -140,6 +167,7 @@ final class Guard {
         if (refusals != null) {
             refusals.fire(request, outcome, keyId);
         }
+        meter(request, outcome);
         if (LOG.isLoggable(Level.FINE)) {
             LOG.fine("refused " + request.getMethod() + " /" + request.getUriInfo().getPath() + ": " + outcome);
         }

@@ -84,7 +84,7 @@ public class ManagementResource {
         this.service = cdi.select(ApiKeyService.class).get();
         ApiAuthConfig config = cdi.select(ApiAuthConfig.class).get();
         this.enabled = config.managementEnabled();
-        this.guard = Guard.fromCdi();
+        this.guard = Guard.fromCdi(false); // made per request; the filter in front of it fires the refusal events
         this.rule = GuardRule.management(config.managementScope());
     }
 

@@ -18,13 +18,19 @@ import java.util.logging.Logger;
 /**
  * Fires {@link RequestRefused} for the guard's refusals, only when the application observes them (looked up once, at
  * the first guarded request): asynchronously to {@code @ObservesAsync} observers, so a refused request never waits
- * for them, and synchronously to {@code @Observes} observers if there are any.
+ * for them (at most {@value #MAX_IN_FLIGHT} waiting: a flood of refusals cannot fill the heap; beyond it events are
+ * dropped, counted and logged), and synchronously to {@code @Observes} observers if there are any.
  */
 final class RefusalEvents {
 
     private static final Logger LOG = Logger.getLogger(RefusalEvents.class.getName());
 
+    /** Refusal events waiting for async observers, at most: beyond it they are dropped and counted, not queued. */
+    static final int MAX_IN_FLIGHT = 10_000;
+
     private final Event<RequestRefused> event;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
     private final boolean sync;
     private final boolean async;
     private final Instance<HttpServletRequest> servletRequest;
@@ -59,10 +65,20 @@ final class RefusalEvents {
                 request.getMethod(), "/" + request.getUriInfo().getPath(), clientAddress(), Instant.now());
         try {
             if (async) {
-                event.fireAsync(refused).exceptionally(e -> {
-                    LOG.log(Level.WARNING, "an @ObservesAsync observer of RequestRefused failed", e);
-                    return null;
-                });
+                if (inFlight.incrementAndGet() > MAX_IN_FLIGHT) {
+                    inFlight.decrementAndGet();
+                    if (dropped.getAndIncrement() % MAX_IN_FLIGHT == 0) { // a flood of refusals outruns the observers
+                        LOG.warning("@ObservesAsync observers of RequestRefused fall behind: " + MAX_IN_FLIGHT
+                                + " events wait; further ones are dropped (" + dropped.get() + " so far)");
+                    }
+                } else {
+                    event.fireAsync(refused).whenComplete((done, e) -> {
+                        inFlight.decrementAndGet();
+                        if (e != null) {
+                            LOG.log(Level.WARNING, "an @ObservesAsync observer of RequestRefused failed", e);
+                        }
+                    });
+                }
             }
             if (sync) {
                 event.fire(refused);

@@ -40,6 +40,11 @@ public class ForwardingBackend implements Backend {
     }
 
     @Override
+    public java.util.Map<String, String> probe() {
+        return delegate.probe();
+    }
+
+    @Override
     public dev.apiauth.RateLimiter rateLimiter(dev.apiauth.LocalRateLimiter local) {
         return delegate.rateLimiter(local);
     }

@@ -1,6 +1,7 @@
 package dev.apiauth.cdi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -298,5 +299,38 @@ class ApiAuthExtensionTest {
             Thread.sleep(10);
         }
         assertEquals(2, dev.apiauth.audit.AuditObservers.ASYNC.size());
+    }
+
+    @Test
+    void withMicroProfileHealthTheReadinessCheckIsABeanAndWithoutItTheApplicationStillStartsAndGuards() {
+        WeldContainer weld = start(Map.of());
+        var readiness = weld.select(org.eclipse.microprofile.health.HealthCheck.class,
+                org.eclipse.microprofile.health.Readiness.Literal.INSTANCE);
+        assertTrue(readiness.isResolvable());
+        assertEquals(org.eclipse.microprofile.health.HealthCheckResponse.Status.UP, readiness.get().call().getStatus());
+        container.shutdown();
+
+        // a server without MP Health: the extension looks for the API through the application's class loader
+        ClassLoader original = Thread.currentThread().getContextClassLoader();
+        Thread.currentThread().setContextClassLoader(new ClassLoader(original) {
+            @Override
+            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                if (name.startsWith("org.eclipse.microprofile.health.")) {
+                    throw new ClassNotFoundException(name + " (hidden by the test)");
+                }
+                return super.loadClass(name, resolve);
+            }
+        });
+        try {
+            assertFalse(ApiAuthExtension.present("org.eclipse.microprofile.health.HealthCheck"));
+            WeldContainer without = start(Map.of());
+            assertTrue(without.select(org.eclipse.microprofile.health.HealthCheck.class, jakarta.enterprise.inject.Any.Literal.INSTANCE)
+                    .isUnsatisfied(), "no readiness check without the API");
+            ApiKeyService service = without.select(ApiKeyService.class).get();
+            GeneratedKey key = service.create(KeyRequest.of("n", "o"));
+            assertTrue(service.validator().validate(key.plaintext(), ScopeRequirement.ANY_KEY).isValid());
+        } finally {
+            Thread.currentThread().setContextClassLoader(original);
+        }
     }
 }

@@ -271,6 +271,24 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
                 Long.toString(lifetime.toMillis()), stored.id().toString(), winsTies ? "1" : "0");
     }
 
+    /**
+     * Ready when the primary answers (validations then work, through the cache or around it); {@code cache=degraded}
+     * while Redis does not answer (validations then all reach the primary, and a near cache is not used).
+     */
+    @Override
+    public java.util.Map<String, String> probe() {
+        java.util.Map<String, String> details = new java.util.LinkedHashMap<>(primary.probe());
+        String cache;
+        try {
+            breaker.call(() -> bucket(PROBE_HASH).isExists());
+            cache = "ok";
+        } catch (BackendException e) {
+            cache = "degraded";
+        }
+        details.put("cache", cache);
+        return details;
+    }
+
     /** Limits shared by every node through the cache's Redis (the primary is not asked on the request path). */
     @Override
     public dev.apiauth.RateLimiter rateLimiter(dev.apiauth.LocalRateLimiter local) {

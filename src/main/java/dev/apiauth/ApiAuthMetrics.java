@@ -1,0 +1,28 @@
+package dev.apiauth;
+
+import dev.apiauth.ValidationResult.Outcome;
+
+/**
+ * Where the library reports what it measures. The CDI integration connects MicroProfile Metrics when the server has it
+ * ({@code dev.apiauth.metrics.MpMetrics}); elsewhere {@link #NONE} costs nothing. Never given a key, hash or owner:
+ * nothing here can be tagged by them.
+ */
+public interface ApiAuthMetrics {
+
+    /** Measures nothing. */
+    ApiAuthMetrics NONE = new ApiAuthMetrics() {
+    };
+
+    /** The outcome of one guarded request (counted once per request). */
+    default void outcome(Outcome outcome) {
+    }
+
+    /** One store lookup of a presented key, and how long it took. */
+    default void lookup(long nanos) {
+    }
+
+    /** Whether anything is measured (callers skip their own bookkeeping when not). */
+    default boolean enabled() {
+        return this != NONE;
+    }
+}
