@@ -95,7 +95,7 @@ public final class RedisRateLimiter implements RateLimiter {
         if (local.compareAndSet(true, false)) {
             LOG.info("Redis answers again: rate limits are shared by every node again");
         }
-        Decision decision = new Decision(number(taken, 0) == 1, number(taken, 1), micros(number(taken, 2)), micros(number(taken, 3)));
+        Decision decision = new Decision(number(taken, 0) == 1, number(taken, 1), millis(number(taken, 2)), millis(number(taken, 3)));
         fallback.sync(keyId, limit, decision.remaining());
         return decision;
     }
@@ -108,7 +108,8 @@ public final class RedisRateLimiter implements RateLimiter {
         return ((Number) values.get(index)).longValue();
     }
 
-    private static long micros(long us) {
+    /** Microseconds, rounded up to milliseconds. */
+    private static long millis(long us) {
         return (us + 999) / 1000;
     }
 }
