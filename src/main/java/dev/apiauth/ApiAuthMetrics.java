@@ -21,6 +21,13 @@ public interface ApiAuthMetrics {
     default void lookup(long nanos) {
     }
 
+    /**
+     * One lookup in a cache layer of the backend: {@code layer} is {@code near} (the in-process near cache) or
+     * {@code redis} (the shared cache); a miss goes on to the next layer or the primary.
+     */
+    default void cache(String layer, boolean hit) {
+    }
+
     /** Whether anything is measured (callers skip their own bookkeeping when not). */
     default boolean enabled() {
         return this != NONE;

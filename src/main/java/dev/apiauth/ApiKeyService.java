@@ -91,6 +91,9 @@ public final class ApiKeyService implements AutoCloseable {
                 BOOTSTRAP_OWNER, b.bootstrapKeyHash, "(configured)", b.bootstrapScopes, Instant.EPOCH, null, null, null,
                 Map.of(), 0);
         this.metrics = b.metrics;
+        if (metrics.enabled()) {
+            backend.observe(metrics);
+        }
         this.validator = new ApiKeyValidator(backend, hasher, clock, usage, bootstrap, metrics);
         this.bootstrapKeyHash = b.bootstrapKeyHash;
         this.bootstrap = bootstrap;

@@ -59,6 +59,13 @@ public interface Backend {
     /** Every record of {@code ownerId}, newest first. */
     List<ApiKey> listByOwner(String ownerId);
 
+    /**
+     * Hands the backend where to report what it measures (cache hits and misses); called once when the service is
+     * built. The default ignores it; a backend that wraps another should forward it.
+     */
+    default void observe(dev.apiauth.ApiAuthMetrics metrics) {
+    }
+
     /** A hash no key has (SHA-256 of anything is not 64 zeros): what the default {@link #probe} looks up. */
     String PROBE_HASH = "0".repeat(64);
 

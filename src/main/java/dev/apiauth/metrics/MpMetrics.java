@@ -18,6 +18,8 @@ import org.eclipse.microprofile.metrics.Timer;
  *   <li>{@value #VALIDATIONS} {@code {outcome=valid|missing|malformed|unknown|revoked|expired|insufficient-scope|
  *   rate-limited|backend-unavailable}} ({@code apiauth_validations_total}): guarded requests by outcome;</li>
  *   <li>{@value #LOOKUPS} {@code {backend=<name>}} ({@code apiauth_lookups_seconds}): store lookups of presented keys;</li>
+ *   <li>{@value #CACHE} {@code {layer=near|redis, result=hit|miss}} ({@code apiauth_cache_total}), on {@code redis-cache}
+ *   only: lookups in its near cache and in Redis;</li>
  *   <li>{@value #USAGE_WRITES} and {@value #USAGE_DROPPED}: {@code lastUsedAt} writes, and uses not recorded because
  *   tracking fell behind.</li>
  * </ul>
@@ -29,11 +31,14 @@ public final class MpMetrics implements ApiAuthMetrics {
 
     public static final String VALIDATIONS = "apiauth.validations";
     public static final String LOOKUPS = "apiauth.lookups";
+    public static final String CACHE = "apiauth.cache";
     public static final String USAGE_WRITES = "apiauth.usage.writes";
     public static final String USAGE_DROPPED = "apiauth.usage.dropped";
 
     private final Counter[] outcomes = new Counter[Outcome.values().length];
     private final Timer lookups;
+    /** near hit, near miss, redis hit, redis miss */
+    private final Counter[] cache = new Counter[4];
     private final MetricRegistry registry;
 
     private MpMetrics(MetricRegistry registry, String backend) {
@@ -45,6 +50,15 @@ public final class MpMetrics implements ApiAuthMetrics {
         }
         lookups = registry.timer(Metadata.builder().withName(LOOKUPS).withUnit(MetricUnits.NANOSECONDS)
                 .withDescription("Lookups of presented keys in the key store").build(), new Tag("backend", backend));
+        if (backend.equals("redis-cache")) { // the one shipped backend with cache layers: no empty series elsewhere
+            Metadata layers = Metadata.builder().withName(CACHE).withDescription("Lookups in redis-cache's layers").build();
+            int i = 0;
+            for (String layer : new String[] {"near", "redis"}) {
+                for (String result : new String[] {"hit", "miss"}) {
+                    cache[i++] = registry.counter(layers, new Tag("layer", layer), new Tag("result", result));
+                }
+            }
+        }
     }
 
     /** The metrics in {@code registry}, the application's. */
@@ -72,7 +86,7 @@ public final class MpMetrics implements ApiAuthMetrics {
 
     /** Removes this application's metrics from the registry (at undeploy: a server's registry may outlive it). */
     public void unregister() {
-        for (String name : new String[] {VALIDATIONS, LOOKUPS, USAGE_WRITES, USAGE_DROPPED}) {
+        for (String name : new String[] {VALIDATIONS, LOOKUPS, CACHE, USAGE_WRITES, USAGE_DROPPED}) {
             registry.remove(name);
         }
     }
@@ -80,6 +94,14 @@ public final class MpMetrics implements ApiAuthMetrics {
     @Override
     public void outcome(Outcome outcome) {
         outcomes[outcome.ordinal()].inc();
+    }
+
+    @Override
+    public void cache(String layer, boolean hit) {
+        Counter counter = cache[("near".equals(layer) ? 0 : 2) + (hit ? 0 : 1)];
+        if (counter != null) {
+            counter.inc();
+        }
     }
 
     @Override

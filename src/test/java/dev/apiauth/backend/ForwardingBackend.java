@@ -40,6 +40,11 @@ public class ForwardingBackend implements Backend {
     }
 
     @Override
+    public void observe(dev.apiauth.ApiAuthMetrics metrics) {
+        delegate.observe(metrics);
+    }
+
+    @Override
     public java.util.Map<String, String> probe() {
         return delegate.probe();
     }

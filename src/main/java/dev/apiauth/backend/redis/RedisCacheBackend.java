@@ -88,6 +88,9 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
     private final Duration negativeTtl;
     private final NearCache near;
     private final CircuitBreaker breaker;
+    private volatile dev.apiauth.ApiAuthMetrics metrics = dev.apiauth.ApiAuthMetrics.NONE;
+    static final String NEAR = "near";
+    static final String REDIS = "redis";
     public RedisCacheBackend(RedissonClient redis, Backend primary, String namespace, Duration ttl, Duration negativeTtl,
                              boolean nearCache) {
         this(redis, primary, namespace, ttl, negativeTtl, nearCache, System::nanoTime);
@@ -109,18 +112,29 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
         return primary;
     }
 
+    /** Cache hits and misses go to {@code metrics}, and to the primary's when it measures anything of its own. */
+    @Override
+    public void observe(dev.apiauth.ApiAuthMetrics metrics) {
+        this.metrics = metrics;
+        primary.observe(metrics);
+    }
+
     @Override
     public Optional<ApiKey> getByHash(String keyHash) {
         boolean redisUsable = breaker.allows();
         long generation = 0;
         if (near != null && redisUsable) {
             Optional<ApiKey> local = near.get(keyHash);
+            metrics.cache(NEAR, local != null);
             if (local != null) {
                 return local;
             }
             generation = near.generation();
         }
         String cached = redisUsable ? redis(() -> bucket(keyHash).get()) : null;
+        if (redisUsable) {
+            metrics.cache(REDIS, cached != null);
+        }
         if (cached != null) {
             Optional<ApiKey> found = decode(cached);
             rememberLocally(keyHash, found, generation);
