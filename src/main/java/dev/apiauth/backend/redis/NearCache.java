@@ -44,8 +44,10 @@ final class NearCache implements AutoCloseable {
     private final LongSupplier ticker;
     private final int maxSize;
     private final RTopic topic;
-    private final int messageListener;
-    private final int statusListener;
+    /** The listeners' ids once subscribed (-1 before): subscribing is retried in the background until Redis answers. */
+    private volatile int messageListener = -1;
+    private volatile int statusListener = -1;
+    private volatile boolean closed;
     /** This node's pings carry this id, so it recognises its own. */
     private final String pingId = PING + java.util.UUID.randomUUID() + ":";
     private final AtomicLong pingsReceived = new AtomicLong();
@@ -66,31 +68,11 @@ final class NearCache implements AutoCloseable {
         this.ttlNanos = ttl.toNanos();
         this.maxSize = maxSize;
         this.topic = redis.getTopic(channel, StringCodec.INSTANCE);
-        this.messageListener = topic.addListener(String.class, (ch, message) -> {
-            if (message.startsWith(PING)) {
-                if (message.startsWith(pingId)) {
-                    lastPingNanos = ticker.getAsLong();
-                    pinged = true;
-                    pingsReceived.incrementAndGet();
-                }
-                return;
-            }
-            generation.incrementAndGet(); // first: a put that has not checked yet will not insert
-            entries.remove(message);      // then: a put that checked before waits for this key's bin and is removed here
-            absent.remove(message);
-        });
-        this.statusListener = topic.addListener(new StatusListener() {
-            @Override
-            public void onSubscribe(String ch) {
-                clear();
-            }
-
-            @Override
-            public void onUnsubscribe(String ch) {
-                pinged = false;
-                clear();
-            }
-        });
+        // in production the heartbeat's first run subscribes, off the deploying thread (Redis may be down now);
+        // tests without a scheduled heartbeat subscribe here
+        if (!scheduleHeartbeat && !subscribe()) {
+            throw new IllegalStateException("the near cache could not subscribe");
+        }
         if (scheduleHeartbeat) {
             heartbeat = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
                 Thread thread = new Thread(task, "apiauth-near-cache-heartbeat");
@@ -103,8 +85,62 @@ final class NearCache implements AutoCloseable {
         }
     }
 
+    /**
+     * Subscribes to the invalidation channel; false when Redis does not answer (the near cache then does not serve,
+     * and the heartbeat tries again). An application starting while Redis is down therefore starts, and its near
+     * cache joins once Redis is reachable.
+     */
+    private synchronized boolean subscribe() {
+        if (messageListener != -1 || closed) {
+            return true;
+        }
+        try {
+            int message = topic.addListener(String.class, (ch, text) -> {
+                if (text.startsWith(PING)) {
+                    if (text.startsWith(pingId)) {
+                        lastPingNanos = ticker.getAsLong();
+                        pinged = true;
+                        pingsReceived.incrementAndGet();
+                    }
+                    return;
+                }
+                generation.incrementAndGet(); // first: a put that has not checked yet will not insert
+                entries.remove(text);         // then: a put that checked before waits for this key's bin and is removed here
+                absent.remove(text);
+            });
+            int status;
+            try {
+                status = topic.addListener(new StatusListener() {
+                    @Override
+                    public void onSubscribe(String ch) {
+                        clear();
+                    }
+
+                    @Override
+                    public void onUnsubscribe(String ch) {
+                        pinged = false;
+                        clear();
+                    }
+                });
+            } catch (RuntimeException e) {
+                topic.removeListener(message);
+                throw e;
+            }
+            messageListener = message;
+            statusListener = status;
+            clear(); // nothing cached before the subscription counts
+            return true;
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "near cache not subscribed yet (Redis unreachable); retrying", e);
+            return false;
+        }
+    }
+
     /** Publishes a ping this node's listener will recognise; a failure only means no fresh ping arrives. */
     void heartbeat() {
+        if (!subscribe()) {
+            return;
+        }
         try {
             topic.publish(pingId + ticker.getAsLong());
         } catch (RuntimeException e) {
@@ -208,11 +244,16 @@ final class NearCache implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         if (heartbeat != null) {
             heartbeat.shutdownNow();
         }
         try {
-            topic.removeListener(messageListener, statusListener);
+            synchronized (this) {
+                if (messageListener != -1) {
+                    topic.removeListener(messageListener, statusListener);
+                }
+            }
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "could not unsubscribe the near cache", e);
         }
