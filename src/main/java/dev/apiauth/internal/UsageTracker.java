@@ -93,7 +93,10 @@ public final class UsageTracker implements AutoCloseable {
         droppingReported.set(false);
         int written = 0;
         RuntimeException failure = null;
-        for (UUID id : pending.keySet()) {
+        // a snapshot, and failed keys put back only after the loop: put back while iterating the map itself, a key
+        // could be met again by the same iteration, and a store that fails every write kept the flush going forever
+        java.util.Map<UUID, Instant> failed = new java.util.HashMap<>();
+        for (UUID id : new java.util.ArrayList<>(pending.keySet())) {
             Instant at = pending.remove(id);
             if (at == null) {
                 continue;
@@ -109,7 +112,7 @@ public final class UsageTracker implements AutoCloseable {
                     writes.incrementAndGet();
                 }
             } catch (RuntimeException e) {
-                pending.merge(id, at, LATEST);
+                failed.put(id, at);
                 if (failure == null) {
                     failure = e;
                 } else if (failure.getSuppressed().length < 10) {
@@ -117,6 +120,7 @@ public final class UsageTracker implements AutoCloseable {
                 }
             }
         }
+        failed.forEach((id, at) -> pending.merge(id, at, LATEST)); // a newer use recorded meanwhile wins
         if (failure != null) {
             throw failure;
         }

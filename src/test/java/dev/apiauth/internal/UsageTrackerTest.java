@@ -44,4 +44,25 @@ class UsageTrackerTest {
         assertTrue(backend.getById(keys.get(14).id()).orElseThrow().lastUsedAt() != null);
         tracker.close();
     }
+
+    /**
+     * A store that fails every write (at shutdown: its EntityManagerFactory already closed) must not keep a flush
+     * going: a failed key went back into the map being iterated, the iterator met it again, and the undeploy spun
+     * for minutes (seen on Payara Micro after the integration tests).
+     */
+    @Test
+    void aFlushAgainstAFailingStoreEndsAndKeepsEveryKeyPending() {
+        dev.apiauth.CountingBackend failing = new dev.apiauth.CountingBackend(new MemoryBackend());
+        failing.failing = true;
+        UsageTracker tracker = new UsageTracker(failing, 50_000);
+        Instant now = Instant.now();
+        for (int i = 0; i < 5_000; i++) {
+            tracker.record(UUID.randomUUID(), now);
+        }
+        RuntimeException failure = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+                () -> org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, tracker::flush));
+        assertTrue(failure.getMessage().contains("simulated outage"), failure.toString());
+        assertEquals(5_000, tracker.pendingCount(), "nothing lost: every key waits for the next flush");
+        assertEquals(5_000, failing.reads.get(), "each key tried once per flush");
+    }
 }
