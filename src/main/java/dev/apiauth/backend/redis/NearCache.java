@@ -77,6 +77,7 @@ final class NearCache implements AutoCloseable {
             heartbeat = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
                 Thread thread = new Thread(task, "apiauth-near-cache-heartbeat");
                 thread.setDaemon(true);
+                thread.setContextClassLoader(null); // holds no application's class loader after undeploy
                 return thread;
             });
             heartbeat.scheduleWithFixedDelay(this::heartbeat, 0, HEARTBEAT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -91,26 +92,30 @@ final class NearCache implements AutoCloseable {
      * cache joins once Redis is reachable.
      */
     private synchronized boolean subscribe() {
-        if (messageListener != -1 || closed) {
+        if (closed) {
+            return false;
+        }
+        if (messageListener != -1 && statusListener != -1) {
             return true;
         }
         try {
-            int message = topic.addListener(String.class, (ch, text) -> {
-                if (text.startsWith(PING)) {
-                    if (text.startsWith(pingId)) {
-                        lastPingNanos = ticker.getAsLong();
-                        pinged = true;
-                        pingsReceived.incrementAndGet();
+            if (messageListener == -1) { // recorded at once, so close() removes it whatever happens next
+                messageListener = topic.addListener(String.class, (ch, text) -> {
+                    if (text.startsWith(PING)) {
+                        if (text.startsWith(pingId)) {
+                            lastPingNanos = ticker.getAsLong();
+                            pinged = true;
+                            pingsReceived.incrementAndGet();
+                        }
+                        return;
                     }
-                    return;
-                }
-                generation.incrementAndGet(); // first: a put that has not checked yet will not insert
-                entries.remove(text);         // then: a put that checked before waits for this key's bin and is removed here
-                absent.remove(text);
-            });
-            int status;
-            try {
-                status = topic.addListener(new StatusListener() {
+                    generation.incrementAndGet(); // first: a put that has not checked yet will not insert
+                    entries.remove(text);         // then: a put that checked before waits for this key's bin and is removed here
+                    absent.remove(text);
+                });
+            }
+            if (statusListener == -1) {
+                statusListener = topic.addListener(new StatusListener() {
                     @Override
                     public void onSubscribe(String ch) {
                         clear();
@@ -122,12 +127,7 @@ final class NearCache implements AutoCloseable {
                         clear();
                     }
                 });
-            } catch (RuntimeException e) {
-                topic.removeListener(message);
-                throw e;
             }
-            messageListener = message;
-            statusListener = status;
             clear(); // nothing cached before the subscription counts
             return true;
         } catch (RuntimeException e) {
@@ -251,7 +251,10 @@ final class NearCache implements AutoCloseable {
         try {
             synchronized (this) {
                 if (messageListener != -1) {
-                    topic.removeListener(messageListener, statusListener);
+                    topic.removeListener(messageListener);
+                }
+                if (statusListener != -1) {
+                    topic.removeListener(statusListener);
                 }
             }
         } catch (RuntimeException e) {
