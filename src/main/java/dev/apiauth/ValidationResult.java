@@ -39,22 +39,33 @@ public final class ValidationResult {
     private final Outcome outcome;
     private final ApiKey key;
     private final UUID keyId;
+    private final String ownerId;
 
     private ValidationResult(Outcome outcome, ApiKey key) {
         this.outcome = outcome;
         this.key = key;
         this.keyId = key == null ? null : key.id();
+        this.ownerId = key == null ? null : key.ownerId();
     }
 
-    private ValidationResult(Outcome outcome, UUID keyId) {
+    private ValidationResult(Outcome outcome, UUID keyId, String ownerId) {
         this.outcome = outcome;
         this.key = null;
         this.keyId = keyId;
+        this.ownerId = ownerId;
     }
 
-    /** A refusal of a key that was found ({@code REVOKED}, {@code EXPIRED}, {@code INSUFFICIENT_SCOPE}): it keeps only the id. */
+    /**
+     * A refusal of a key that was found ({@code REVOKED}, {@code EXPIRED}, {@code INSUFFICIENT_SCOPE}): it keeps only
+     * the id and the owner, for audit and tracing.
+     */
     static ValidationResult refused(Outcome outcome, ApiKey found) {
-        return new ValidationResult(outcome, found.id());
+        return new ValidationResult(outcome, found.id(), found.ownerId());
+    }
+
+    /** The owner of the key that was found, also for some refusals (as {@link #keyId()}); else null. */
+    public String ownerId() {
+        return ownerId;
     }
 
     /** The id of the key that was found, also for some refusals (revoked, expired, insufficient scope); else null. */

@@ -190,6 +190,11 @@ public class ApiAuthExtension implements Extension {
         } else if (config.metricsEnabled()) {
             absent.add("MP Metrics (no metrics)");
         }
+        if (present("io.opentelemetry.api.trace.Span")) {
+            integrations.add("span attributes apiauth.* (OpenTelemetry API; exported when the application's telemetry is on)");
+        } else {
+            absent.add("OpenTelemetry (no span attributes)");
+        }
         if (!config.healthEnabled()) {
             LOG.fine(ApiAuthConfig.HEALTH_ENABLED + "=false: no readiness check");
         } else if (present(HEALTH_API) && present("org.eclipse.microprofile.health.Readiness")) {
@@ -211,9 +216,10 @@ public class ApiAuthExtension implements Extension {
 
     /**
      * Whether an optional API is visible both to the application (its class loader) and to the library's classes
-     * (which would link against it). Checked here, in a class that refers to no optional API.
+     * (which would link against it). Checked here, in a class that refers to no optional API. For the library's own
+     * integrations; not an API of the library.
      */
-    static boolean present(String className) {
+    public static boolean present(String className) {
         for (ClassLoader loader : new ClassLoader[] {classLoader(), ApiAuthExtension.class.getClassLoader()}) {
             try {
                 Class.forName(className, false, loader);

@@ -40,6 +40,8 @@ final class Guard {
     private final RequestKey current;
     private final RefusalEvents refusals;
     private final ApiAuthMetrics metrics;
+    /** Whether the OpenTelemetry API is here (MP Telemetry): then each decision is put on the request's span. */
+    private static volatile boolean tracing = dev.apiauth.cdi.ApiAuthExtension.present("io.opentelemetry.api.trace.Span");
     private final String header;
     private final String scheme;
 
@@ -88,11 +90,11 @@ final class Guard {
                 ? validator.validateManagement(credential, rule.required)
                 : validator.validate(credential, rule.required);
         if (!result.isValid()) {
-            return refuse(request, result.outcome(), result.keyId());
+            return refuse(request, result.outcome(), result.keyId(), result.ownerId());
         }
         ApiKey key = result.key();
         if (!rule.admits(key.scopes())) {
-            return refuse(request, Outcome.INSUFFICIENT_SCOPE, key.id());
+            return refuse(request, Outcome.INSUFFICIENT_SCOPE, key.id(), key.ownerId());
         }
         if (request.getProperty(COUNTED) == null) { // a locator and its sub-resource method are one request
             RateLimiter.Decision decision = service.acquire(key);
@@ -104,6 +106,7 @@ final class Guard {
                         refusals.fire(request, Outcome.RATE_LIMITED, key.id());
                     }
                     meter(request, Outcome.RATE_LIMITED);
+                    trace(Outcome.RATE_LIMITED, key.id(), key.ownerId());
                     if (LOG.isLoggable(Level.FINE)) {
                         LOG.fine("refused " + request.getMethod() + " /" + request.getUriInfo().getPath() + ": key " + key.id()
                                 + " is over its rate limit " + limit);
@@ -113,6 +116,7 @@ final class Guard {
             }
         }
         meter(request, Outcome.VALID);
+        trace(Outcome.VALID, key.id(), key.ownerId());
         request.setSecurityContext(new ApiKeySecurityContext(new ApiKeyPrincipal(key), request.getSecurityContext().isSecure()));
         try {
             current.set(key);
@@ -159,15 +163,33 @@ final class Guard {
         }
     }
 
+    /** The problem reasons by outcome, made once: {@code insufficient-scope}. */
+    private static final String[] REASONS = java.util.Arrays.stream(Outcome.values())
+            .map(o -> o.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')).toArray(String[]::new);
+
+    private static void trace(Outcome outcome, java.util.UUID keyId, String ownerId) {
+        if (tracing) {
+            try {
+                dev.apiauth.telemetry.SpanAttributes.record(REASONS[outcome.ordinal()], keyId, ownerId);
+            } catch (LinkageError e) {
+                tracing = false; // the API is not usable from here after all: stop trying, say so once
+                LOG.log(Level.INFO, "OpenTelemetry cannot be used from this library's class loader; no span attributes", e);
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "could not put the decision on the span", e); // telemetry never fails a request
+            }
+        }
+    }
+
     /** What counting a request's key found, kept for the response's {@code RateLimit} fields. */
     record Counted(RateLimit limit, RateLimiter.Decision decision) {
     }
 
-    private Response refuse(ContainerRequestContext request, Outcome outcome, java.util.UUID keyId) {
+    private Response refuse(ContainerRequestContext request, Outcome outcome, java.util.UUID keyId, String ownerId) {
         if (refusals != null) {
             refusals.fire(request, outcome, keyId);
         }
         meter(request, outcome);
+        trace(outcome, keyId, ownerId);
         if (LOG.isLoggable(Level.FINE)) {
             LOG.fine("refused " + request.getMethod() + " /" + request.getUriInfo().getPath() + ": " + outcome);
         }
