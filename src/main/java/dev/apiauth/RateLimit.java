@@ -1,7 +1,6 @@
 package dev.apiauth;
 
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -25,10 +24,10 @@ public record RateLimit(int requests, Duration per) {
     public RateLimit {
         Objects.requireNonNull(per, "per");
         if (requests < 1 || requests > MAX_REQUESTS) {
-            throw new IllegalArgumentException("rateLimit.requests: " + requests + " is out of range; expected 1 to " + MAX_REQUESTS);
+            throw new IllegalArgumentException("rateLimit.requests: out of range; expected a whole number from 1 to " + MAX_REQUESTS);
         }
         if (per.getNano() != 0 || per.getSeconds() < 1 || per.compareTo(MAX_PER) > 0) {
-            throw new IllegalArgumentException("rateLimit.per: " + per + " is out of range; expected whole seconds from PT1S to P1D");
+            throw new IllegalArgumentException("rateLimit.per: out of range; expected whole seconds from PT1S to P1D");
         }
     }
 
@@ -54,16 +53,10 @@ public record RateLimit(int requests, Duration per) {
                     + "' is not a whole number");
         }
         String period = text.substring(slash + 1).strip();
-        Duration per;
-        try {
-            per = Duration.ofSeconds(Long.parseLong(period));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                per = Duration.parse(period.toUpperCase(Locale.ROOT));
-            } catch (java.time.format.DateTimeParseException notIso) {
-                throw new IllegalArgumentException("expected <requests>/<period> such as 100/PT1M; '" + period
-                        + "' is neither whole seconds nor an ISO-8601 duration");
-            }
+        Duration per = dev.apiauth.internal.ConfigReader.parseDuration(period);
+        if (per == null) {
+            throw new IllegalArgumentException("expected <requests>/<period> such as 100/PT1M; '" + period
+                    + "' is neither whole seconds nor an ISO-8601 duration");
         }
         return new RateLimit(requests, per);
     }

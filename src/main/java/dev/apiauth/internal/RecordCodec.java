@@ -92,11 +92,10 @@ public final class RecordCodec {
         if (text == null || text.isEmpty()) {
             return null;
         }
-        int slash = text.indexOf('/');
         try {
             return RateLimit.parse(text);
         } catch (IllegalArgumentException e) {
-            return unreadable(slash > 0 ? text.substring(0, slash) : text, slash > 0 ? text.substring(slash + 1) : "");
+            return unreadable(text);
         }
     }
 
@@ -105,14 +104,14 @@ public final class RecordCodec {
      * works under the default limit instead of failing every request, and the operator is told which key to fix
      * (with {@code PATCH}, which reads the record fine).
      */
-    public static RateLimit unreadable(Object requests, Object per) {
+    private static RateLimit unreadable(String stored) {
         long now = System.nanoTime();
         if (lastUnreadableWarning != 0 && now - lastUnreadableWarning < 60_000_000_000L) {
             return null; // read at every request of that key: said at most once a minute
         }
         lastUnreadableWarning = now == 0 ? 1 : now;
         java.util.logging.Logger.getLogger(RecordCodec.class.getName()).warning("a stored API key record has a rate limit"
-                + " this release cannot use (" + requests + " per " + per + "; expected " + RateLimit.RULE + "); the default"
+                + " this release cannot use (" + stored + "; expected " + RateLimit.RULE + "); the default"
                 + " limit applies to that key until its limit is set again");
         return null;
     }
@@ -125,7 +124,7 @@ public final class RecordCodec {
         try {
             return new RateLimit(requests, java.time.Duration.ofSeconds(seconds));
         } catch (RuntimeException e) { // one column null, or out of range
-            return unreadable(requests, seconds == null ? null : seconds + " s");
+            return unreadable(requests + "/" + seconds + " s");
         }
     }
 

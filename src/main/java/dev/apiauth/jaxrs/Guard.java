@@ -96,10 +96,10 @@ final class Guard {
         if (!rule.admits(key.scopes())) {
             return refuse(request, Outcome.INSUFFICIENT_SCOPE, key.id(), key.ownerId());
         }
-        if (request.getProperty(COUNTED) == null) { // a locator and its sub-resource method are one request
+        RateLimit limit = service.rateLimitOf(key);
+        if (limit != null && request.getProperty(COUNTED) == null) { // a locator and its sub-resource method are one request
             RateLimiter.Decision decision = service.acquire(key);
             if (decision != null) {
-                RateLimit limit = service.rateLimitOf(key);
                 request.setProperty(COUNTED, new Counted(limit, decision));
                 if (!decision.allowed()) {
                     if (refusals != null) {

@@ -242,13 +242,11 @@ final class KeyJson {
         if (period == null) {
             throw new BadRequest("rateLimit.per: expected an ISO-8601 duration such as PT1M, or whole seconds as a string");
         }
-        if (count < 1 || count > RateLimit.MAX_REQUESTS) {
-            throw new BadRequest("rateLimit.requests: expected a whole number from 1 to " + RateLimit.MAX_REQUESTS);
+        try { // the ranges are RateLimit's; its messages name the field, never the value
+            return new RateLimit((int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, count)), period);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest(e.getMessage());
         }
-        if (period.getNano() != 0 || period.getSeconds() < 1 || period.compareTo(RateLimit.MAX_PER) > 0) {
-            throw new BadRequest("rateLimit.per: out of range; expected whole seconds from PT1S to P1D");
-        }
-        return new RateLimit((int) count, period);
     }
 
     private static Map<String, String> metadata(JsonObject json) {

@@ -55,20 +55,7 @@ class ApiAuthReadinessTest {
         CountDownLatch inLookup = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicLong lookups = new AtomicLong();
-        Backend slow = new ForwardingBackend(new MemoryBackend()) {
-            @Override
-            public java.util.Map<String, String> probe() {
-                if (lookups.incrementAndGet() == 2) {
-                    inLookup.countDown();
-                    try {
-                        release.await(10, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                return super.probe();
-            }
-        };
+        Backend slow = blockingProbe(2, lookups, inLookup, release);
         ApiAuthReadiness readiness = new ApiAuthReadiness(() -> slow, "memory", now::get);
         HealthCheckResponse first = readiness.call();
         now.addAndGet(TimeUnit.SECONDS.toNanos(2));
@@ -112,19 +99,7 @@ class ApiAuthReadinessTest {
         CountDownLatch inProbe = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicLong probes = new AtomicLong();
-        Backend hanging = new ForwardingBackend(new MemoryBackend()) {
-            @Override
-            public java.util.Map<String, String> probe() {
-                probes.incrementAndGet();
-                inProbe.countDown();
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return super.probe();
-            }
-        };
+        Backend hanging = blockingProbe(1, probes, inProbe, release);
         ApiAuthReadiness readiness = new ApiAuthReadiness(() -> hanging, "jpa", now::get);
         CompletableFuture<HealthCheckResponse> first = CompletableFuture.supplyAsync(readiness::call);
         assertTrue(inProbe.await(10, TimeUnit.SECONDS));
@@ -135,5 +110,23 @@ class ApiAuthReadinessTest {
         assertEquals(1, probes.get(), "one probe at a time, however many ask");
         release.countDown();
         assertEquals(HealthCheckResponse.Status.UP, first.get(10, TimeUnit.SECONDS).getStatus());
+    }
+
+    /** A store whose probe number {@code blocking} (counted in {@code probes}) signals {@code entered} and waits for {@code release}. */
+    private static Backend blockingProbe(long blocking, AtomicLong probes, CountDownLatch entered, CountDownLatch release) {
+        return new ForwardingBackend(new MemoryBackend()) {
+            @Override
+            public java.util.Map<String, String> probe() {
+                if (probes.incrementAndGet() == blocking) {
+                    entered.countDown();
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return super.probe();
+            }
+        };
     }
 }
