@@ -4,7 +4,8 @@
 # small body, same wrk settings, endpoints alternating within each round; then /bench/key once per backend.
 #   bench/http.sh quick   ~3 minutes: memory and redis, short runs (a smoke check of the script, not figures)
 #   bench/http.sh full    ~25 minutes: every backend, 3 rounds of 10 s per endpoint, 60 s warm-up for MP JWT
-#   bench/http.sh metrics  ~8 minutes: memory with MP Metrics off (apiauth.metrics.enabled=false) and on, 5 rounds
+#   bench/http.sh metrics  ~12 minutes: memory with MP Metrics off (apiauth.metrics.enabled=false), on, and on with
+#                         telemetry on as well (every request's server span recorded, the guard's attributes on it), 5 rounds
 #   bench/http.sh ratelimit  ~8 minutes: /bench/key with a key without a limit and with one (1,000,000 per second, never
 #                         reached: the counting is measured, not refusals), 5 rounds, memory and redis-cache + near cache
 # Needs PostgreSQL and Redis on 127.0.0.1 (the redis-cache and jpa runs use database apiauth_bench, created and
@@ -16,7 +17,7 @@ mode=${1:-quick}
 case "$mode" in
   quick) WARM=5; WARM_JWT=20; DUR=5; ROUNDS=1; CONNS="16 64"; BACKENDS="memory redis"; USAGE_RUN=15 ;;
   full) WARM=15; WARM_JWT=60; DUR=10; ROUNDS=3; CONNS="16 64"; BACKENDS="memory redis redis-cache redis-cache-near jpa"; USAGE_RUN=30 ;;
-  metrics) WARM=15; WARM_JWT=0; DUR=10; ROUNDS=5; CONNS="16"; BACKENDS="memory-nometrics memory"; USAGE_RUN=0 ;;
+  metrics) WARM=15; WARM_JWT=0; DUR=10; ROUNDS=5; CONNS="16"; BACKENDS="memory-nometrics memory memory-telemetry"; USAGE_RUN=0 ;;
   ratelimit) WARM=15; WARM_JWT=0; DUR=10; ROUNDS=5; CONNS="16"; BACKENDS="memory redis-cache-near"; USAGE_RUN=0 ;;
   *) echo "usage: bench/http.sh [quick|full|ratelimit|metrics]" >&2; exit 2 ;;
 esac
@@ -81,6 +82,8 @@ for backend in $BACKENDS; do
        APIAUTH_USAGE_FLUSH_INTERVAL="$FLUSH" APIAUTH_JPA_DATASOURCE=java:app/jdbc/bench-postgres APIAUTH_CACHE_PRIMARY=jpa)
   case $backend in
     memory-nometrics) ENV+=(APIAUTH_BACKEND=memory APIAUTH_METRICS_ENABLED=false); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
+    memory-telemetry) ENV+=(APIAUTH_BACKEND=memory OTEL_SDK_DISABLED=false OTEL_TRACES_EXPORTER=none OTEL_METRICS_EXPORTER=none
+                            OTEL_LOGS_EXPORTER=none); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
     memory) ENV+=(APIAUTH_BACKEND=memory); DEPLOY=(--deploy target/bench/bench.war --deploy target/bench/benchjwt.war); ENDPOINTS="open naive key jwt" ;;
     redis) ENV+=(APIAUTH_BACKEND=redis); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
     redis-cache) ENV+=(APIAUTH_BACKEND=redis-cache APIAUTH_CACHE_LOCAL=false); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;

@@ -37,6 +37,9 @@ public final class ApiAuthConfig {
     public static final String RATE_LIMIT_SHARED = "apiauth.rate-limit.shared";
     public static final String METRICS_ENABLED = "apiauth.metrics.enabled";
     public static final String HEALTH_ENABLED = "apiauth.health.enabled";
+    public static final String OPENAPI_ENABLED = "apiauth.openapi.enabled";
+    /** The application's own OASFilter, run after the library's (MP OpenAPI takes one filter: {@code mp.openapi.filter}). */
+    public static final String OPENAPI_FILTER = "apiauth.openapi.filter";
     public static final String GITHUB_ALERTS_ENABLED = "apiauth.leak-alerts.github.enabled";
     public static final String GITHUB_ALERTS_KEYS = "apiauth.leak-alerts.github.public-keys";
     public static final String DEFAULT_GITHUB_ALERTS_KEYS = "https://api.github.com/meta/public_keys/secret_scanning";
@@ -50,6 +53,7 @@ public final class ApiAuthConfig {
 
     private static final Logger LOG = Logger.getLogger(ApiAuthConfig.class.getName());
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final Pattern JAVA_CLASS_NAME = Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*");
     private static final Pattern PATH = Pattern.compile("[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*");
     private static final Pattern SCOPE = Pattern.compile("\\S+");
     private static final Pattern KEYS_SOURCE = Pattern.compile("(https://|file:)\\S+");
@@ -73,6 +77,8 @@ public final class ApiAuthConfig {
     private final boolean rateLimitShared;
     private final boolean metricsEnabled;
     private final boolean healthEnabled;
+    private final boolean openApiEnabled;
+    private final String openApiFilter;
     private final String githubAlertsKeys;
 
     private ApiAuthConfig(ConfigReader in) {
@@ -107,6 +113,8 @@ public final class ApiAuthConfig {
         rateLimitShared = in.bool(RATE_LIMIT_SHARED, true);
         metricsEnabled = in.bool(METRICS_ENABLED, true);
         healthEnabled = in.bool(HEALTH_ENABLED, true);
+        openApiEnabled = in.bool(OPENAPI_ENABLED, true);
+        openApiFilter = in.optionalMatching(OPENAPI_FILTER, JAVA_CLASS_NAME, "the fully qualified name of an OASFilter class");
         githubAlertsKeys = in.matching(GITHUB_ALERTS_KEYS, DEFAULT_GITHUB_ALERTS_KEYS, KEYS_SOURCE,
                 "an https:// URL of GitHub's secret-scanning public keys, or a file: URI of a copy");
         in.throwIfProblems();
@@ -192,6 +200,16 @@ public final class ApiAuthConfig {
     /** Whether the library adds its readiness check where the server has MP Health. */
     public boolean healthEnabled() {
         return healthEnabled;
+    }
+
+    /** Whether the library adds its security scheme and operations to MicroProfile OpenAPI's document. */
+    public boolean openApiEnabled() {
+        return openApiEnabled;
+    }
+
+    /** The application's own OASFilter class name, run after the library's; null when none. */
+    public String openApiFilter() {
+        return openApiFilter;
     }
 
     /**

@@ -4,8 +4,9 @@ import dev.apiauth.ValidationResult.Outcome;
 
 /**
  * Where the library reports what it measures. The CDI integration connects MicroProfile Metrics when the server has it
- * ({@code dev.apiauth.metrics.MpMetrics}); elsewhere {@link #NONE} costs nothing. Never given a key, hash or owner:
- * nothing here can be tagged by them.
+ * ({@code dev.apiauth.metrics.MpMetrics}), else OpenTelemetry metrics when the OpenTelemetry API is there
+ * ({@code dev.apiauth.telemetry.OtelMetrics}, MicroProfile 7's way); elsewhere {@link #NONE} costs nothing. Never
+ * given a key, hash or owner: nothing here can be tagged by them.
  */
 public interface ApiAuthMetrics {
 
@@ -26,6 +27,14 @@ public interface ApiAuthMetrics {
      * {@code redis} (the shared cache); a miss goes on to the next layer or the primary.
      */
     default void cache(String layer, boolean hit) {
+    }
+
+    /** Starts reporting the service's own counts (usage writes, uses dropped) once the service exists. */
+    default void watch(ApiKeyService service) {
+    }
+
+    /** Removes what was registered (at undeploy: a server's registry or meter provider may outlive the application). */
+    default void close() {
     }
 
     /** Whether anything is measured (callers skip their own bookkeeping when not). */

@@ -65,6 +65,10 @@ public class ApiAuthExtension implements Extension {
     private Bean<?> applicationBackend;
     private ApiAuthConfig config;
 
+    private static final String[] BUILT_IN_PROVIDERS = {
+        "dev.apiauth.backend.memory.MemoryBackendProvider", "dev.apiauth.backend.jpa.JpaBackendProvider",
+        "dev.apiauth.backend.redis.RedisBackendProvider", "dev.apiauth.backend.redis.RedisCacheBackendProvider"};
+
     void loadProviders(@Observes BeforeBeanDiscovery bbd) {
         if (present(METRICS_API)) {
             try {
@@ -81,6 +85,23 @@ public class ApiAuthExtension implements Extension {
                 providerBeanTypes.addAll(provider.applicationBeanTypes());
             } catch (ServiceConfigurationError | LinkageError e) {
                 LOG.log(Level.FINE, "skipping a BackendProvider that cannot be loaded", e);
+            }
+        }
+        // then the built-in backends by name, for those no service file named: a server may hide an application's
+        // service files (Payara's whitelist-package does), and "memory" must work wherever the jar does. A provider of
+        // the application's own with a built-in's name keeps precedence, as it had through the service files.
+        for (String builtIn : BUILT_IN_PROVIDERS) {
+            try {
+                BackendProvider provider = (BackendProvider) Class.forName(builtIn, true, ApiAuthExtension.class.getClassLoader())
+                        .getDeclaredConstructor().newInstance();
+                if (providers.putIfAbsent(provider.name(), provider) == null) {
+                    providerBeanTypes.addAll(provider.applicationBeanTypes());
+                } else if (providers.get(provider.name()).getClass() != provider.getClass()) {
+                    LOG.info("backend '" + provider.name() + "' is provided by " + providers.get(provider.name()).getClass().getName()
+                            + ", which replaces the built-in one");
+                }
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                LOG.log(Level.FINE, "built-in backend " + builtIn + " cannot be used here (an API it needs is absent)", e);
             }
         }
     }
@@ -108,8 +129,9 @@ public class ApiAuthExtension implements Extension {
 
     void addBeans(@Observes AfterBeanDiscovery abd, BeanManager bm) {
         Function<String, Optional<String>> lookup;
+        Config mp;
         try {
-            Config mp = ConfigProvider.getConfig();
+            mp = ConfigProvider.getConfig();
             lookup = key -> mp.getOptionalValue(key, String.class);
             config = ApiAuthConfig.from(lookup);
         } catch (ApiAuthConfigurationException e) {
@@ -154,12 +176,10 @@ public class ApiAuthExtension implements Extension {
                     ApiAuthMetrics metrics = metrics(bm, frozen.backend());
                     ApiKeyService service = ApiKeyService.builder(backend.apply(bm)).config(frozen).audit(keyEvents(bm))
                             .metrics(metrics).build();
-                    if (metrics != ApiAuthMetrics.NONE) {
-                        try {
-                            ((dev.apiauth.metrics.MpMetrics) metrics).watch(service);
-                        } catch (RuntimeException | LinkageError e) {
-                            LOG.log(Level.INFO, "the usage gauges could not be registered; the other metrics work", e);
-                        }
+                    try {
+                        metrics.watch(service);
+                    } catch (RuntimeException | LinkageError e) {
+                        LOG.log(Level.INFO, "the usage gauges could not be registered; the other metrics work", e);
                     }
                     if (resources != null) {
                         resources.serviceOpened();
@@ -168,9 +188,7 @@ public class ApiAuthExtension implements Extension {
                 })
                 .destroyWith((service, c) -> {
                     try {
-                        if (service.metrics() != ApiAuthMetrics.NONE) {
-                            ((dev.apiauth.metrics.MpMetrics) service.metrics()).unregister(); // the registry may outlive us
-                        }
+                        service.metrics().close(); // the registry or meter provider may outlive us
                     } catch (RuntimeException | LinkageError e) {
                         LOG.log(Level.FINE, "could not remove the metrics", e);
                     }
@@ -184,16 +202,30 @@ public class ApiAuthExtension implements Extension {
                 });
 
         RequestKeyBeans.addTo(abd, bm);
-        metricsAvailable = config.metricsEnabled() && present(METRICS_API);
-        if (metricsAvailable) {
+        if (!config.metricsEnabled()) {
+            metricsApi = null;
+        } else if (present(METRICS_API)) {
+            metricsApi = METRICS_API;
             integrations.add("metrics apiauth.* (MP Metrics)");
-        } else if (config.metricsEnabled()) {
-            absent.add("MP Metrics (no metrics)");
+        } else if (present(OTEL_METRICS_API)) {
+            metricsApi = OTEL_METRICS_API;
+            integrations.add("metrics apiauth.* (OpenTelemetry, MP Metrics absent; exported when the application's telemetry is on)");
+        } else {
+            metricsApi = null;
+            absent.add("MP Metrics and OpenTelemetry (no metrics)");
         }
         if (present("io.opentelemetry.api.trace.Span")) {
             integrations.add("span attributes apiauth.* (OpenTelemetry API; exported when the application's telemetry is on)");
         } else {
             absent.add("OpenTelemetry (no span attributes)");
+        }
+        try {
+            openApi(config, mp);
+        } catch (ApiAuthConfigurationException e) {
+            abd.addDefinitionError(e);
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(Level.INFO, "MP OpenAPI cannot be used from this library's class loader; nothing added to /openapi", e);
+            absent.add("MP OpenAPI (not usable from the library)");
         }
         if (!config.healthEnabled()) {
             LOG.fine(ApiAuthConfig.HEALTH_ENABLED + "=false: no readiness check");
@@ -210,8 +242,54 @@ public class ApiAuthExtension implements Extension {
         }
     }
 
-    private boolean metricsAvailable;
+    /**
+     * MP OpenAPI: the library's filter is named by its own low-ordinal config source; here the routes are told the
+     * configuration, an application filter in {@code apiauth.openapi.filter} is checked (a bad one fails the deployment),
+     * and an application's own {@code mp.openapi.filter}, which replaces the library's, is reported.
+     */
+    private void openApi(ApiAuthConfig config, Config mp) {
+        if (!config.openApiEnabled()) {
+            LOG.fine(ApiAuthConfig.OPENAPI_ENABLED + "=false: nothing added to the OpenAPI document");
+            return;
+        }
+        if (!present(OPENAPI_API)) {
+            absent.add("MP OpenAPI (no OpenAPI contribution)");
+            return;
+        }
+        dev.apiauth.jaxrs.OpenApiRoutes.configure(config);
+        if (config.openApiFilter() != null) {
+            try {
+                dev.apiauth.openapi.ApiKeyOpenApiFilter.check(config.openApiFilter(), classLoader());
+            } catch (IllegalArgumentException e) {
+                throw new ApiAuthConfigurationException(ApiAuthConfig.OPENAPI_FILTER + "=" + config.openApiFilter()
+                        + " cannot be used: " + e.getMessage() + "; expected the fully qualified name of a class of the application"
+                        + " implementing org.eclipse.microprofile.openapi.OASFilter with a public no-argument constructor");
+            }
+        }
+        String filter = mp.getOptionalValue("mp.openapi.filter", String.class).orElse(null);
+        if (filter == null) {
+            LOG.warning("MP OpenAPI is present but mp.openapi.filter is not set: the library's configuration source"
+                    + " (META-INF/services/org.eclipse.microprofile.config.spi.ConfigSource) is not visible to this application;"
+                    + " set mp.openapi.filter=" + dev.apiauth.openapi.ApiKeyOpenApiFilter.class.getName() + " to document the API keys in /openapi");
+            return;
+        }
+        if (!filter.equals(dev.apiauth.openapi.ApiKeyOpenApiFilter.class.getName())) {
+            LOG.warning("mp.openapi.filter=" + filter + " replaces jakarta-api-auth's OpenAPI filter: /openapi will not show the"
+                    + " API-key security scheme, the protected operations' requirements or the management API. Set "
+                    + ApiAuthConfig.OPENAPI_FILTER + "=" + filter + " instead of mp.openapi.filter (the library's filter runs it"
+                    + " after its own), or " + ApiAuthConfig.OPENAPI_ENABLED + "=false to silence this");
+            return;
+        }
+        integrations.add("OpenAPI security scheme and requirements (MP OpenAPI filter"
+                + (config.openApiFilter() == null ? ")" : ", then " + config.openApiFilter() + ")"));
+    }
+
+    private static final String OPENAPI_API = "org.eclipse.microprofile.openapi.OASFilter";
+
+    /** The metrics API in use ({@link #METRICS_API} or {@link #OTEL_METRICS_API}), or null for none. */
+    private String metricsApi;
     private static final String METRICS_API = "org.eclipse.microprofile.metrics.MetricRegistry";
+    private static final String OTEL_METRICS_API = "io.opentelemetry.api.metrics.Meter";
     private static final String HEALTH_API = "org.eclipse.microprofile.health.HealthCheck";
 
     /**
@@ -230,9 +308,26 @@ public class ApiAuthExtension implements Extension {
         return true;
     }
 
-    /** MP Metrics in the application's registry where the server has them; else nothing measured. */
+    /**
+     * MP Metrics in the application's registry where the server has them, else OpenTelemetry instruments where its API
+     * is there; else nothing measured.
+     */
     private ApiAuthMetrics metrics(BeanManager bm, String backendName) {
-        if (!metricsAvailable) {
+        if (metricsApi == null) {
+            return ApiAuthMetrics.NONE;
+        }
+        if (metricsApi.equals(OTEL_METRICS_API)) {
+            try {
+                ApiAuthMetrics metrics = dev.apiauth.telemetry.OtelMetrics.of(bm, backendName);
+                if (metrics != null) {
+                    return metrics;
+                }
+                LOG.info("the OpenTelemetry API is present but the application has no OpenTelemetry bean (MP Telemetry): no metrics");
+            } catch (RuntimeException | LinkageError e) {
+                LOG.log(Level.INFO, "OpenTelemetry metrics could not be used; no metrics", e);
+            }
+            integrations.removeIf(name -> name.startsWith("metrics"));
+            absent.add("OpenTelemetry metrics (no metrics)");
             return ApiAuthMetrics.NONE;
         }
         try {

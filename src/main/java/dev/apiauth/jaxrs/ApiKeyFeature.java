@@ -57,14 +57,16 @@ public final class ApiKeyFeature implements DynamicFeature {
         if (isManagementMethod(resourceClass, method)) {
             Guard g = guard();
             boolean self = ManagementResource.isSelf(method); // a key reads its own record: any valid key
-            context.register(new ApiKeyFilter(g, self ? GuardRule.anyKey() : GuardRule.management(g.config.managementScope()), !self),
-                    Priorities.AUTHENTICATION);
+            GuardRule rule = self ? GuardRule.anyKey() : GuardRule.management(g.config.managementScope());
+            OpenApiRoutes.recordManagement(resourceClass, method, rule);
+            context.register(new ApiKeyFilter(g, rule, !self), Priorities.AUTHENTICATION);
             return;
         }
         if (!isJersey(resourceInfo) && checkedClasses.add(resourceClass)) {
             requireGuardableLocators(resourceClass);
         }
         GuardRule rule = rule(resourceClass, method);
+        OpenApiRoutes.record(resourceClass, method, rule);
         if (rule == null) {
             return;
         }

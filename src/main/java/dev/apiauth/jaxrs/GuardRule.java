@@ -230,6 +230,43 @@ final class GuardRule {
         return parts;
     }
 
+    /**
+     * The rule as alternatives (any one suffices), each the set of scopes a key must hold together: the form of an
+     * OpenAPI security requirement list. Empty when no key passes ({@code @DenyAll}); a single empty set when any valid
+     * key does. Capped at {@code max} alternatives (null beyond: too many to list).
+     */
+    List<Set<String>> alternatives(int max) {
+        List<Set<String>> result = new ArrayList<>();
+        result.add(Set.of());
+        for (GuardRule part : parts()) {
+            if (part.denyAll) {
+                return List.of();
+            }
+            for (ScopeRequirement requirement : new ScopeRequirement[] {part.required, part.roles}) {
+                if (requirement == null || requirement.scopes().isEmpty()) {
+                    continue;
+                }
+                List<Set<String>> choices = requirement.match() == Match.ALL ? List.of(requirement.scopes())
+                        : requirement.scopes().stream().sorted().map(Set::of).toList(); // sorted: a stable document
+                List<Set<String>> next = new ArrayList<>();
+                for (Set<String> sofar : result) {
+                    for (Set<String> choice : choices) {
+                        Set<String> both = new java.util.TreeSet<>(sofar);
+                        both.addAll(choice);
+                        if (!next.contains(both)) {
+                            next.add(both);
+                        }
+                    }
+                }
+                if (next.size() > max) {
+                    return null;
+                }
+                result = next;
+            }
+        }
+        return result;
+    }
+
     /** Whether a key holding {@code scopes} passes every part of this rule. */
     boolean admits(Set<String> scopes) {
         return !denyAll && required.isSatisfiedBy(scopes) && (roles == null || roles.isSatisfiedBy(scopes))

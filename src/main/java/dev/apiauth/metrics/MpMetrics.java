@@ -77,6 +77,7 @@ public final class MpMetrics implements ApiAuthMetrics {
     }
 
     /** Adds the gauges that read the service's own counts, once it exists. */
+    @Override
     public void watch(ApiKeyService service) {
         registry.gauge(Metadata.builder().withName(USAGE_WRITES).withDescription("lastUsedAt writes since start").build(),
                 service, ApiKeyService::usageWrites);
@@ -85,7 +86,8 @@ public final class MpMetrics implements ApiAuthMetrics {
     }
 
     /** Removes this application's metrics from the registry (at undeploy: a server's registry may outlive it). */
-    public void unregister() {
+    @Override
+    public void close() {
         for (String name : new String[] {VALIDATIONS, LOOKUPS, CACHE, USAGE_WRITES, USAGE_DROPPED}) {
             registry.remove(name);
         }

@@ -122,6 +122,17 @@ class ApiAuthExtensionTest {
     }
 
     @Test
+    void anApplicationOpenApiFilterThatCannotRunFailsTheDeploymentNamingTheKey() {
+        String missing = messages(startFails(Map.of("apiauth.openapi.filter", "com.example.NoSuchFilter")));
+        assertTrue(missing.contains("apiauth.openapi.filter=com.example.NoSuchFilter cannot be used: class com.example.NoSuchFilter cannot be loaded"),
+                missing);
+        String notAFilter = messages(startFails(Map.of("apiauth.openapi.filter", String.class.getName())));
+        assertTrue(notAFilter.contains("java.lang.String does not implement org.eclipse.microprofile.openapi.OASFilter"), notAFilter);
+        String malformed = messages(startFails(Map.of("apiauth.openapi.filter", "not a class")));
+        assertTrue(malformed.contains("apiauth.openapi.filter=not a class is invalid"), malformed);
+    }
+
+    @Test
     void backendThatCannotStartFailsTheDeployment() {
         RuntimeException e = startFails(Map.of(), BrokenBackendProducer.class);
         assertTrue(messages(e).contains("the API key backend 'memory' could not start"), messages(e));
