@@ -4,6 +4,8 @@
 # small body, same wrk settings, endpoints alternating within each round; then /bench/key once per backend.
 #   bench/http.sh quick   ~3 minutes: memory and redis, short runs (a smoke check of the script, not figures)
 #   bench/http.sh full    ~25 minutes: every backend, 3 rounds of 10 s per endpoint, 60 s warm-up for MP JWT
+#   bench/http.sh near    ~12 minutes: redis without and with its near cache, redis-cache with its near cache, 16 and
+#                         64 connections, 3 rounds
 #   bench/http.sh metrics  ~12 minutes: memory with MP Metrics off (apiauth.metrics.enabled=false), on, and on with
 #                         telemetry on as well (every request's server span recorded, the guard's attributes on it), 5 rounds
 #   bench/http.sh ratelimit  ~8 minutes: /bench/key with a key without a limit and with one (1,000,000 per second, never
@@ -16,10 +18,11 @@ cd "$(dirname "$0")/.."
 mode=${1:-quick}
 case "$mode" in
   quick) WARM=5; WARM_JWT=20; DUR=5; ROUNDS=1; CONNS="16 64"; BACKENDS="memory redis"; USAGE_RUN=15 ;;
-  full) WARM=15; WARM_JWT=60; DUR=10; ROUNDS=3; CONNS="16 64"; BACKENDS="memory redis redis-cache redis-cache-near jpa"; USAGE_RUN=30 ;;
+  full) WARM=15; WARM_JWT=60; DUR=10; ROUNDS=3; CONNS="16 64"; BACKENDS="memory redis redis-near redis-cache redis-cache-near jpa"; USAGE_RUN=30 ;;
   metrics) WARM=15; WARM_JWT=0; DUR=10; ROUNDS=5; CONNS="16"; BACKENDS="memory-nometrics memory memory-telemetry"; USAGE_RUN=0 ;;
+  near) WARM=15; WARM_JWT=0; DUR=10; ROUNDS=3; CONNS="16 64"; BACKENDS="redis redis-near redis-cache-near"; USAGE_RUN=0 ;;
   ratelimit) WARM=15; WARM_JWT=0; DUR=10; ROUNDS=5; CONNS="16"; BACKENDS="memory redis-cache-near"; USAGE_RUN=0 ;;
-  *) echo "usage: bench/http.sh [quick|full|ratelimit|metrics]" >&2; exit 2 ;;
+  *) echo "usage: bench/http.sh [quick|full|near|ratelimit|metrics]" >&2; exit 2 ;;
 esac
 FLUSH=5
 PORT=8080
@@ -86,6 +89,7 @@ for backend in $BACKENDS; do
                             OTEL_LOGS_EXPORTER=none); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
     memory) ENV+=(APIAUTH_BACKEND=memory); DEPLOY=(--deploy target/bench/bench.war --deploy target/bench/benchjwt.war); ENDPOINTS="open naive key jwt" ;;
     redis) ENV+=(APIAUTH_BACKEND=redis); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
+    redis-near) ENV+=(APIAUTH_BACKEND=redis APIAUTH_CACHE_LOCAL=true); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
     redis-cache) ENV+=(APIAUTH_BACKEND=redis-cache APIAUTH_CACHE_LOCAL=false); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
     redis-cache-near) ENV+=(APIAUTH_BACKEND=redis-cache APIAUTH_CACHE_LOCAL=true); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
     jpa) ENV+=(APIAUTH_BACKEND=jpa); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;

@@ -3,11 +3,13 @@ package dev.apiauth.backend.redis;
 import dev.apiauth.ApiKey;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.listener.StatusListener;
@@ -17,32 +19,39 @@ import org.redisson.client.codec.StringCodec;
  * Records (decoded, ready to check) in this JVM's memory, bounded in size and age, dropped on every node when
  * any node writes the key: writers publish the key hash on a Redis channel, every node's listener removes it.
  *
- * <p>It answers only while its subscription is confirmed, explicitly: every {@value #HEARTBEAT_MILLIS} ms the node
- * publishes a ping on the same channel, and the cache serves only while its own last ping came back less than
- * {@value #LIVENESS_MILLIS} ms ago. A subscription that broke silently (Redis or the connection down, the channel
- * dropped by a proxy) therefore stops the near cache within that bound, and it is emptied, since invalidations may
- * have been missed; lookups then go to Redis or the primary. Whenever the subscription is (re)established
- * everything is dropped too.
+ * <p>It answers only while its subscription is confirmed, explicitly: several times per staleness bound the node
+ * publishes a ping on the same channel, and the cache serves only while its own last ping came back less than the
+ * bound ({@code apiauth.cache.local.max-staleness}, 1 s by default) ago. A subscription that broke silently (Redis or
+ * the connection down, the channel dropped by a proxy) therefore stops the near cache within that bound, and it is
+ * emptied, since invalidations may have been missed; lookups then go to Redis or the primary. Whenever the
+ * subscription is (re)established everything is dropped too.
+ *
+ * <p>The maps are Caffeine caches: a size bound with W-TinyLFU eviction (frequently used keys stay when the cache is
+ * full, a scan of new keys does not flush them) and a per-entry lifetime. Known keys and "no such key" answers are
+ * bounded separately, so a flood of unknown keys cannot evict known ones. Maintenance runs on the calling threads
+ * (no pool of the server's is borrowed, nothing runs after close).
  */
 final class NearCache implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(NearCache.class.getName());
-    static final long HEARTBEAT_MILLIS = 500;
-    static final long LIVENESS_MILLIS = 1500;
+    /** The channel's name after the namespace: writers of every Redis backend publish the hashes they change on it. */
+    static final String CHANNEL = "invalidations";
+    /** The default staleness bound. */
+    static final Duration DEFAULT_MAX_STALENESS = Duration.ofSeconds(1);
     private static final String PING = "ping:";
 
-    private record Entry(Optional<ApiKey> key, long expiresAtNanos) {
+    private record Entry(Optional<ApiKey> key, long lifetimeNanos) {
     }
 
     /** Known keys. */
-    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+    private final Cache<String, Entry> entries;
     /** "No such key" answers, bounded on their own: anyone can mint well-formed unknown keys, they never evict known ones. */
-    private final ConcurrentHashMap<String, Entry> absent = new ConcurrentHashMap<>();
+    private final Cache<String, Entry> absent;
     /** Bumped by every invalidation and clear: a lookup that overlapped one does not cache what it read. */
     private final AtomicLong generation = new AtomicLong();
     private final long ttlNanos;
     private final LongSupplier ticker;
-    private final int maxSize;
+    private final long livenessNanos;
     private final RTopic topic;
     /** The listeners' ids once subscribed (-1 before): subscribing is retried in the background until Redis answers. */
     private volatile int messageListener = -1;
@@ -55,18 +64,21 @@ final class NearCache implements AutoCloseable {
     private volatile boolean pinged;
     private final java.util.concurrent.ScheduledExecutorService heartbeat;
 
-    NearCache(RedissonClient redis, String channel, Duration ttl, int maxSize) {
-        this(redis, channel, ttl, maxSize, System::nanoTime, true);
+    NearCache(RedissonClient redis, String channel, Duration ttl, int maxSize, Duration maxStaleness) {
+        this(redis, channel, ttl, maxSize, maxStaleness, System::nanoTime, true);
     }
 
     /**
      * With the ticker entries and pings age by (tests move it instead of sleeping); without {@code scheduleHeartbeat}
      * pings are sent only by {@link #heartbeat()} (tests).
      */
-    NearCache(RedissonClient redis, String channel, Duration ttl, int maxSize, LongSupplier ticker, boolean scheduleHeartbeat) {
+    NearCache(RedissonClient redis, String channel, Duration ttl, int maxSize, Duration maxStaleness, LongSupplier ticker,
+              boolean scheduleHeartbeat) {
         this.ticker = ticker;
         this.ttlNanos = ttl.toNanos();
-        this.maxSize = maxSize;
+        this.livenessNanos = maxStaleness.toNanos();
+        this.entries = cache(maxSize, ticker);
+        this.absent = cache(maxSize, ticker);
         this.topic = redis.getTopic(channel, StringCodec.INSTANCE);
         // in production the heartbeat's first run subscribes, off the deploying thread (Redis may be down now);
         // tests without a scheduled heartbeat subscribe here
@@ -80,10 +92,31 @@ final class NearCache implements AutoCloseable {
                 thread.setContextClassLoader(null); // holds no application's class loader after undeploy
                 return thread;
             });
-            heartbeat.scheduleWithFixedDelay(this::heartbeat, 0, HEARTBEAT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            // three pings per bound: one lost or late ping does not stop a healthy cache
+            heartbeat.scheduleWithFixedDelay(this::heartbeat, 0, Math.max(1, livenessNanos / 3_000_000L), java.util.concurrent.TimeUnit.MILLISECONDS);
         } else {
             heartbeat = null;
         }
+    }
+
+    private static Cache<String, Entry> cache(int maxSize, LongSupplier ticker) {
+        return Caffeine.newBuilder().maximumSize(maxSize).ticker(ticker::getAsLong).executor(Runnable::run)
+                .expireAfter(new Expiry<String, Entry>() {
+                    @Override
+                    public long expireAfterCreate(String key, Entry entry, long now) {
+                        return entry.lifetimeNanos;
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(String key, Entry entry, long now, long remaining) {
+                        return entry.lifetimeNanos;
+                    }
+
+                    @Override
+                    public long expireAfterRead(String key, Entry entry, long now, long remaining) {
+                        return remaining;
+                    }
+                }).build();
     }
 
     /**
@@ -110,8 +143,8 @@ final class NearCache implements AutoCloseable {
                         return;
                     }
                     generation.incrementAndGet(); // first: a put that has not checked yet will not insert
-                    entries.remove(text);         // then: a put that checked before waits for this key's bin and is removed here
-                    absent.remove(text);
+                    entries.invalidate(text);     // then: a put that checked before waits for this key's entry and is removed here
+                    absent.invalidate(text);
                 });
             }
             if (statusListener == -1) {
@@ -148,9 +181,9 @@ final class NearCache implements AutoCloseable {
         }
     }
 
-    /** Whether invalidations are known to arrive: this node's own ping came back within the liveness bound. */
+    /** Whether invalidations are known to arrive: this node's own ping came back within the staleness bound. */
     boolean isLive() {
-        return pinged && ticker.getAsLong() - lastPingNanos < LIVENESS_MILLIS * 1_000_000L;
+        return pinged && ticker.getAsLong() - lastPingNanos < livenessNanos;
     }
 
     long pingsReceived() {
@@ -161,7 +194,7 @@ final class NearCache implements AutoCloseable {
         if (isLive()) {
             return true;
         }
-        if (!entries.isEmpty() || !absent.isEmpty()) {
+        if (entries.estimatedSize() > 0 || absent.estimatedSize() > 0) {
             clear(); // invalidations may have been missed while the subscription was not confirmed
         }
         return false;
@@ -172,19 +205,11 @@ final class NearCache implements AutoCloseable {
         if (!serving()) {
             return null;
         }
-        Entry entry = entries.get(keyHash);
+        Entry entry = entries.getIfPresent(keyHash);
         if (entry == null) {
-            entry = absent.get(keyHash);
-            if (entry == null) {
-                return null;
-            }
+            entry = absent.getIfPresent(keyHash);
         }
-        if (ticker.getAsLong() - entry.expiresAtNanos >= 0) {
-            entries.remove(keyHash, entry);
-            absent.remove(keyHash, entry);
-            return null;
-        }
-        return entry.key;
+        return entry == null ? null : entry.key;
     }
 
     /** Taken before reading Redis or the primary, handed to {@link #put}. */
@@ -198,48 +223,41 @@ final class NearCache implements AutoCloseable {
      * them: it bumps the generation before it removes the key.
      */
     void put(String keyHash, Optional<ApiKey> key, Duration lifetime, long generationBefore) {
-        ConcurrentHashMap<String, Entry> map = key.isPresent() ? entries : absent;
         if (generation.get() != generationBefore || !isLive()) {
             return;
         }
-        if (map.size() >= maxSize) {
-            makeRoom(map);
-        }
-        Entry entry = new Entry(key, ticker.getAsLong() + Math.min(ttlNanos, lifetime.toNanos()));
-        map.compute(keyHash, (k, old) -> generation.get() == generationBefore ? entry : old);
+        Entry entry = new Entry(key, Math.min(ttlNanos, lifetime.toNanos()));
+        (key.isPresent() ? entries : absent).asMap().compute(keyHash, (k, old) -> generation.get() == generationBefore ? entry : old);
     }
 
-    /** Drops expired entries, then arbitrary ones down to 90% of the bound; never the whole map. */
-    private void makeRoom(ConcurrentHashMap<String, Entry> map) {
-        long now = ticker.getAsLong();
-        map.values().removeIf(e -> now - e.expiresAtNanos >= 0);
-        int excess = map.size() - maxSize * 9 / 10;
-        for (var it = map.keySet().iterator(); excess > 0 && it.hasNext(); excess--) {
-            it.next();
-            it.remove();
-        }
+    /** Drops the entry on this node only (the writer's own, before its write's message comes back). */
+    void invalidateHere(String keyHash) {
+        generation.incrementAndGet();
+        entries.invalidate(keyHash);
+        absent.invalidate(keyHash);
     }
 
     /** Removes the entry here and tells every other node to; throws when Redis cannot carry the message. */
     void invalidateEverywhere(String keyHash) {
-        generation.incrementAndGet();
-        entries.remove(keyHash);
-        absent.remove(keyHash);
+        invalidateHere(keyHash);
         topic.publish(keyHash);
     }
 
     /** The same, the publication without waiting for Redis (from a failure path, where Redis may not answer). */
     void invalidateEverywhereAsync(String keyHash) {
-        generation.incrementAndGet();
-        entries.remove(keyHash);
-        absent.remove(keyHash);
+        invalidateHere(keyHash);
         topic.publishAsync(keyHash);
     }
 
     void clear() {
         generation.incrementAndGet();
-        entries.clear();
-        absent.clear();
+        entries.invalidateAll();
+        absent.invalidateAll();
+    }
+
+    /** Entries held, known and absent (approximate; for tests and diagnostics). */
+    long size() {
+        return entries.estimatedSize() + absent.estimatedSize();
     }
 
     @Override
@@ -260,7 +278,7 @@ final class NearCache implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "could not unsubscribe the near cache", e);
         }
-        entries.clear();
-        absent.clear();
+        entries.invalidateAll();
+        absent.invalidateAll();
     }
 }

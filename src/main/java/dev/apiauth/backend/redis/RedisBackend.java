@@ -48,6 +48,7 @@ public final class RedisBackend implements Backend {
               redis.call('pexpireat', KEYS[2], ARGV[4])
             end
             redis.call('zadd', KEYS[3], ARGV[3], ARGV[2])
+            redis.call('publish', ARGV[6], ARGV[2])
             return 1""";
 
     private static final String UPDATE = """
@@ -66,6 +67,7 @@ public final class RedisBackend implements Backend {
               redis.call('persist', KEYS[1])
               redis.call('persist', KEYS[2])
             end
+            redis.call('publish', ARGV[7], ARGV[3])
             return 1""";
 
     private static final String DELETE = """
@@ -75,6 +77,7 @@ public final class RedisBackend implements Backend {
             local owner = redis.call('hget', record, 'o')
             redis.call('del', record, KEYS[1])
             if owner then redis.call('zrem', ARGV[1] .. 'owner:' .. owner, h) end
+            redis.call('publish', ARGV[1] .. ARGV[2], h)
             return 1""";
 
     private static final String GET_BY_ID = """
@@ -96,6 +99,9 @@ public final class RedisBackend implements Backend {
     private final RScript script;
     private final CircuitBreaker breaker;
     private final long retentionMillis;
+    /** Null unless {@code apiauth.cache.local=true}. */
+    private final NearCache near;
+    private final NearCacheSettings nearSettings;
 
     /** How long an expired key is kept by default before Redis drops it. */
     public static final Duration DEFAULT_EXPIRED_RETENTION = Duration.ofDays(30);
@@ -109,8 +115,22 @@ public final class RedisBackend implements Backend {
         this(redis, namespace, expiredRetention, System::nanoTime);
     }
 
+    /**
+     * With a near cache when {@code near} is enabled: lookups are answered from this JVM's memory while invalidations are
+     * confirmed to arrive (see {@link NearCache}); every write publishes the key's hash from inside its script, so the
+     * message goes out exactly when the write happened.
+     */
+    RedisBackend(RedissonClient redis, String namespace, Duration expiredRetention, NearCacheSettings near) {
+        this(redis, namespace, expiredRetention, near, System::nanoTime);
+    }
+
     /** With the ticker the circuit breaker reads time from (tests move it instead of sleeping). */
     RedisBackend(RedissonClient redis, String namespace, Duration expiredRetention, java.util.function.LongSupplier ticker) {
+        this(redis, namespace, expiredRetention, NearCacheSettings.OFF, ticker);
+    }
+
+    RedisBackend(RedissonClient redis, String namespace, Duration expiredRetention, NearCacheSettings near,
+                 java.util.function.LongSupplier ticker) {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.namespace = Objects.requireNonNull(namespace, "namespace");
         this.script = redis.getScript(StringCodec.INSTANCE);
@@ -119,6 +139,9 @@ public final class RedisBackend implements Backend {
             throw new IllegalArgumentException("expiredRetention must not be negative: " + expiredRetention);
         }
         this.retentionMillis = expiredRetention.toMillis();
+        this.nearSettings = near;
+        this.near = near.enabled() ? new NearCache(redis, namespace + NearCache.CHANNEL, near.ttl(), near.maxSize(),
+                near.maxStaleness(), ticker, true) : null;
     }
 
     public String namespace() {
@@ -127,8 +150,41 @@ public final class RedisBackend implements Backend {
 
     @Override
     public Optional<ApiKey> getByHash(String keyHash) {
+        long generation = -1;
+        if (near != null && breaker.allows()) { // Redis failing: nothing from memory either, invalidations may be lost
+            Optional<ApiKey> local = near.get(keyHash);
+            metrics.cache(RedisCacheBackend.NEAR, local != null);
+            if (local != null) {
+                return local;
+            }
+            generation = near.generation(); // before the read: an invalidation overlapping it keeps its answer out
+        }
         String record = breaker.call(() -> redis.<String, String>getMap(recordKey(keyHash), StringCodec.INSTANCE).get("r"));
-        return Optional.ofNullable(record).map(RecordCodec::decode);
+        Optional<ApiKey> found = Optional.ofNullable(record).map(RecordCodec::decode);
+        if (generation != -1) {
+            near.put(keyHash, found, found.isPresent() ? nearSettings.ttl() : nearSettings.negativeTtl(), generation);
+        }
+        return found;
+    }
+
+    /** Near-cache hits and misses go to {@code metrics}. */
+    @Override
+    public void observe(dev.apiauth.ApiAuthMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    private volatile dev.apiauth.ApiAuthMetrics metrics = dev.apiauth.ApiAuthMetrics.NONE;
+
+    /** The near cache, or null (tests). */
+    NearCache nearCache() {
+        return near;
+    }
+
+    /** Drops the near cache's subscription; the Redis client belongs to whoever made it. */
+    public void close() {
+        if (near != null) {
+            near.close();
+        }
     }
 
     @Override
@@ -141,10 +197,15 @@ public final class RedisBackend implements Backend {
     @Override
     public ApiKey create(ApiKey key) {
         ApiKey stored = key.withVersion(0);
-        Long created = breaker.call(() -> script.eval(RScript.Mode.READ_WRITE, CREATE, RScript.ReturnType.LONG,
-                List.of(recordKey(key.keyHash()), idKey(key.id()), ownerKey(key.ownerId())),
-                RecordCodec.encode(stored), key.keyHash(), Long.toString(key.createdAt().toEpochMilli()),
-                expireAt(key), key.ownerId()));
+        Long created;
+        try {
+            created = breaker.call(() -> script.eval(RScript.Mode.READ_WRITE, CREATE, RScript.ReturnType.LONG,
+                    List.of(recordKey(key.keyHash()), idKey(key.id()), ownerKey(key.ownerId())),
+                    RecordCodec.encode(stored), key.keyHash(), Long.toString(key.createdAt().toEpochMilli()),
+                    expireAt(key), key.ownerId(), channel()));
+        } finally {
+            invalidateHere(key.keyHash()); // also when the write failed: it may have landed
+        }
         if (created == 0) {
             throw new DuplicateKeyException("an API key with id " + key.id() + " or the same hash already exists");
         }
@@ -154,10 +215,15 @@ public final class RedisBackend implements Backend {
     @Override
     public ApiKey update(ApiKey key) {
         ApiKey stored = key.withVersion(key.version() + 1);
-        Long result = breaker.call(() -> script.eval(RScript.Mode.READ_WRITE, UPDATE, RScript.ReturnType.LONG,
-                List.of(recordKey(key.keyHash()), idKey(key.id())),
-                Long.toString(key.version()), RecordCodec.encode(stored), key.keyHash(), expireAt(key), key.ownerId(),
-                Long.toString(stored.version())));
+        Long result;
+        try {
+            result = breaker.call(() -> script.eval(RScript.Mode.READ_WRITE, UPDATE, RScript.ReturnType.LONG,
+                    List.of(recordKey(key.keyHash()), idKey(key.id())),
+                    Long.toString(key.version()), RecordCodec.encode(stored), key.keyHash(), expireAt(key), key.ownerId(),
+                    Long.toString(stored.version()), channel()));
+        } finally {
+            invalidateHere(key.keyHash()); // also when the write failed: it may have landed
+        }
         if (result == -1) {
             throw new UnknownKeyException(key.id());
         }
@@ -172,7 +238,23 @@ public final class RedisBackend implements Backend {
 
     @Override
     public void delete(UUID id) {
-        breaker.call(() -> script.eval(RScript.Mode.READ_WRITE, DELETE, RScript.ReturnType.LONG, List.of(idKey(id)), namespace));
+        if (near != null) {
+            near.clear(); // the hash is not known here; this node's own next lookups go to Redis (others get the message)
+        }
+        breaker.call(() -> script.eval(RScript.Mode.READ_WRITE, DELETE, RScript.ReturnType.LONG, List.of(idKey(id)), namespace,
+                NearCache.CHANNEL));
+    }
+
+    /** Where every write's script publishes the hash it changed (whether or not any node has a near cache). */
+    private String channel() {
+        return namespace + NearCache.CHANNEL;
+    }
+
+    /** This node's entry goes at once, before its own message comes back. */
+    private void invalidateHere(String keyHash) {
+        if (near != null) {
+            near.invalidateHere(keyHash);
+        }
     }
 
     @Override

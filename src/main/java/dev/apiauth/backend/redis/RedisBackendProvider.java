@@ -28,7 +28,15 @@ public final class RedisBackendProvider implements BackendProvider {
         String namespace = RedisClients.namespace(context);
         ConfigReader in = new ConfigReader(context::config);
         Duration retention = in.positiveDuration(EXPIRED_RETENTION, RedisBackend.DEFAULT_EXPIRED_RETENTION);
+        NearCacheSettings near = NearCacheSettings.read(in);
         in.throwIfProblems();
-        return new RedisBackend(RedisClients.client(context), namespace, retention);
+        near.requireCaffeine();
+        RedisBackend backend = new RedisBackend(RedisClients.client(context), namespace, retention, near);
+        context.onClose(backend::close);
+        if (near.enabled()) {
+            java.util.logging.Logger.getLogger(RedisBackendProvider.class.getName()).info("API keys in Redis namespace " + namespace
+                    + ", " + near);
+        }
+        return backend;
     }
 }

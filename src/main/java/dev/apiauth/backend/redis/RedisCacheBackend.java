@@ -67,7 +67,7 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
             end
             redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3])
             return 1""";
-    static final int NEAR_CACHE_SIZE = 10_000;
+    static final int NEAR_CACHE_SIZE = NearCacheSettings.DEFAULT_SIZE;
     /**
      * How long a cache entry written <em>before</em> its primary write (a revocation's predicted record, a delete's
      * tombstone) is left to live when that change then failed. It is written with the full TTL, so that no reader
@@ -93,19 +93,30 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
     static final String REDIS = "redis";
     public RedisCacheBackend(RedissonClient redis, Backend primary, String namespace, Duration ttl, Duration negativeTtl,
                              boolean nearCache) {
-        this(redis, primary, namespace, ttl, negativeTtl, nearCache, System::nanoTime);
+        this(redis, primary, namespace, ttl, negativeTtl, nearCache, NearCache.DEFAULT_MAX_STALENESS);
+    }
+
+    /** @param maxStaleness with {@code nearCache}: how long a node answers from memory without confirmed invalidations */
+    public RedisCacheBackend(RedissonClient redis, Backend primary, String namespace, Duration ttl, Duration negativeTtl,
+                             boolean nearCache, Duration maxStaleness) {
+        this(redis, primary, namespace, ttl, negativeTtl, nearCache, maxStaleness, System::nanoTime);
     }
 
     /** With the ticker the circuit breaker reads time from (tests move it instead of sleeping). */
     RedisCacheBackend(RedissonClient redis, Backend primary, String namespace, Duration ttl, Duration negativeTtl,
                       boolean nearCache, java.util.function.LongSupplier ticker) {
+        this(redis, primary, namespace, ttl, negativeTtl, nearCache, NearCache.DEFAULT_MAX_STALENESS, ticker);
+    }
+
+    RedisCacheBackend(RedissonClient redis, Backend primary, String namespace, Duration ttl, Duration negativeTtl,
+                      boolean nearCache, Duration maxStaleness, java.util.function.LongSupplier ticker) {
         this.breaker = new CircuitBreaker(RedisBackend.PAUSE_MILLIS, ticker);
         this.redis = Objects.requireNonNull(redis, "redis");
         this.primary = Objects.requireNonNull(primary, "primary");
         this.namespace = Objects.requireNonNull(namespace, "namespace");
         this.ttl = positive(ttl, "ttl");
         this.negativeTtl = positive(negativeTtl, "negativeTtl");
-        this.near = nearCache ? new NearCache(redis, namespace + "invalidations", ttl, NEAR_CACHE_SIZE, ticker, true) : null;
+        this.near = nearCache ? new NearCache(redis, namespace + NearCache.CHANNEL, ttl, NEAR_CACHE_SIZE, maxStaleness, ticker, true) : null;
     }
 
     public Backend primary() {

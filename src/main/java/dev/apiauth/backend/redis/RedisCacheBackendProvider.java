@@ -17,9 +17,9 @@ public final class RedisCacheBackendProvider implements BackendProvider {
 
     private static final Logger LOG = Logger.getLogger(RedisCacheBackendProvider.class.getName());
     static final String PRIMARY = "apiauth.cache.primary";
-    static final String TTL = "apiauth.cache.ttl";
-    static final String NEGATIVE_TTL = "apiauth.cache.negative-ttl";
-    static final String LOCAL = "apiauth.cache.local";
+    static final String TTL = NearCacheSettings.TTL;
+    static final String NEGATIVE_TTL = NearCacheSettings.NEGATIVE_TTL;
+    static final String LOCAL = NearCacheSettings.LOCAL;
 
     @Override
     public String name() {
@@ -36,13 +36,15 @@ public final class RedisCacheBackendProvider implements BackendProvider {
         RedisClients.requireRedisson(name());
         ConfigReader in = new ConfigReader(context::config);
         String primaryName = in.string(PRIMARY, "jpa");
-        Duration ttl = in.positiveDuration(TTL, Duration.ofSeconds(300));
-        Duration negativeTtl = in.positiveDuration(NEGATIVE_TTL, Duration.ofSeconds(5));
-        boolean local = in.bool(LOCAL, false);
+        NearCacheSettings near = NearCacheSettings.read(in);
+        Duration ttl = near.ttl();
+        Duration negativeTtl = near.negativeTtl();
+        boolean local = near.enabled();
         if (primaryName.equals(name())) {
             in.problem(PRIMARY, primaryName, "the backend behind the cache, e.g. jpa");
         }
         in.throwIfProblems();
+        near.requireCaffeine();
         String namespace = RedisClients.namespace(context);
         Backend primary;
         try {
@@ -50,10 +52,11 @@ public final class RedisCacheBackendProvider implements BackendProvider {
         } catch (IllegalArgumentException e) {
             throw new ApiAuthConfigurationException(PRIMARY + "=" + primaryName + " is invalid: " + e.getMessage());
         }
-        RedisCacheBackend cache = new RedisCacheBackend(RedisClients.client(context), primary, namespace, ttl, negativeTtl, local);
+        RedisCacheBackend cache = new RedisCacheBackend(RedisClients.client(context), primary, namespace, ttl, negativeTtl, local,
+                near.maxStaleness());
         context.onClose(cache);
         LOG.info("API key cache: Redis namespace " + namespace + " in front of '" + primaryName + "', ttl " + ttl
-                + ", negative ttl " + negativeTtl + ", near cache " + (local ? "on" : "off"));
+                + ", negative ttl " + negativeTtl + ", " + near);
         return cache;
     }
 }

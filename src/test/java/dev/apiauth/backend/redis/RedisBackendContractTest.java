@@ -20,8 +20,8 @@ import org.redisson.client.codec.StringCodec;
 /** The backend contract on the real Redis, plus what Redis does itself: dropping keys at their expiry. */
 class RedisBackendContractTest extends BackendContract {
 
-    private static RedissonClient client;
-    private static String namespace;
+    static RedissonClient client;
+    static String namespace;
 
     @BeforeAll
     static void connect() {

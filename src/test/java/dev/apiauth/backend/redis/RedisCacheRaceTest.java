@@ -121,7 +121,7 @@ class RedisCacheRaceTest {
     @Test
     void nearCacheEntriesAgeByTheInjectedTickerNotByWaiting() {
         java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong();
-        NearCache near = new NearCache(redis.client, redis.namespace + "invalidations", Duration.ofSeconds(30), 100, ticker::get, false);
+        NearCache near = new NearCache(redis.client, redis.namespace + "invalidations", Duration.ofSeconds(30), 100, NearCache.DEFAULT_MAX_STALENESS, ticker::get, false);
         try {
             pingAndAwait(near);
             ApiKey known = newRecord();
@@ -160,7 +160,7 @@ class RedisCacheRaceTest {
     @Test
     void theNearCacheAnswersOnlyWhileItsSubscriptionIsConfirmed() {
         java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong();
-        NearCache near = new NearCache(redis.client, redis.namespace + "invalidations", Duration.ofMinutes(5), 100, ticker::get, false);
+        NearCache near = new NearCache(redis.client, redis.namespace + "invalidations", Duration.ofMinutes(5), 100, NearCache.DEFAULT_MAX_STALENESS, ticker::get, false);
         try {
             ApiKey known = newRecord();
             near.put(known.keyHash(), Optional.of(known), Duration.ofMinutes(5), near.generation());
@@ -168,7 +168,7 @@ class RedisCacheRaceTest {
             pingAndAwait(near);
             near.put(known.keyHash(), Optional.of(known), Duration.ofMinutes(5), near.generation());
             assertEquals(known, near.get(known.keyHash()).orElseThrow());
-            ticker.addAndGet(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(NearCache.LIVENESS_MILLIS)); // no ping came back since
+            ticker.addAndGet(NearCache.DEFAULT_MAX_STALENESS.toNanos()); // no ping came back since
             assertEquals(null, near.get(known.keyHash()), "a silent subscription stops the near cache within the bound");
             pingAndAwait(near);
             assertEquals(null, near.get(known.keyHash()), "and it was emptied: invalidations may have been missed");
@@ -182,7 +182,7 @@ class RedisCacheRaceTest {
     void unknownKeysCannotEvictKnownOnesFromTheNearCache() {
         // a ticker that stands still: the flood takes as long as the machine needs without ageing the subscription check
         java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong();
-        NearCache near = new NearCache(redis.client, redis.namespace + "invalidations", Duration.ofMinutes(5), 100, ticker::get, false);
+        NearCache near = new NearCache(redis.client, redis.namespace + "invalidations", Duration.ofMinutes(5), 100, NearCache.DEFAULT_MAX_STALENESS, ticker::get, false);
         try {
             pingAndAwait(near);
             ApiKey known = newRecord();

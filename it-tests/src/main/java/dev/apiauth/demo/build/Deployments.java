@@ -47,13 +47,19 @@ public final class Deployments {
     }
 
     /**
-     * Redisson with its dependencies and an SLF4J binding to java.util.logging (Payara has none), as an
-     * application choosing {@code apiauth.backend=redis} packages them; resolved from the local Maven repository.
+     * Redisson with its dependencies, an SLF4J binding to java.util.logging (Payara has none) and Caffeine (the near
+     * cache's maps; a dependency of the library), as an application choosing {@code apiauth.backend=redis} packages them;
+     * resolved from the local Maven repository.
      */
     public static File[] redissonJars() {
         String version = System.getProperty("redisson.version", "4.7.0");
-        return Maven.resolver().resolve("org.redisson:redisson:" + version, "org.slf4j:slf4j-jdk14:2.0.17")
+        File[] redisson = Maven.resolver().resolve("org.redisson:redisson:" + version, "org.slf4j:slf4j-jdk14:2.0.17")
                 .withTransitivity().asFile();
+        File[] caffeine = Maven.resolver().resolve("com.github.ben-manes.caffeine:caffeine:" + System.getProperty("caffeine.version", "3.2.2"))
+                .withoutTransitivity().asFile(); // as the library's pom has it: without its annotation-only dependencies
+        File[] all = java.util.Arrays.copyOf(redisson, redisson.length + caffeine.length);
+        System.arraycopy(caffeine, 0, all, redisson.length, caffeine.length);
+        return all;
     }
 
     /** The jar a class was loaded from: the PostgreSQL driver, for the demo's optional datasource. */

@@ -1,0 +1,70 @@
+package dev.apiauth.backend.redis;
+
+import dev.apiauth.ApiAuthConfigurationException;
+import dev.apiauth.internal.ConfigReader;
+import java.time.Duration;
+
+/**
+ * The near cache's settings, shared by {@code redis} and {@code redis-cache}: {@code apiauth.cache.local} (on/off),
+ * {@code apiauth.cache.local.max-staleness} (how long a node may go on answering from memory without confirmation that
+ * invalidations reach it; default 1 s), {@code apiauth.cache.ttl} and {@code apiauth.cache.negative-ttl} (how long an
+ * entry lives at most) and the size bound.
+ *
+ * @param enabled      whether lookups are answered from this JVM's memory
+ * @param ttl          the longest a known key's record is kept
+ * @param negativeTtl  the longest "no such key" is kept
+ * @param maxStaleness the staleness bound: past it without a confirmed subscription the near cache answers nothing
+ * @param maxSize      entries per kind (known keys and unknown ones are bounded separately)
+ */
+record NearCacheSettings(boolean enabled, Duration ttl, Duration negativeTtl, Duration maxStaleness, int maxSize) {
+
+    static final String LOCAL = "apiauth.cache.local";
+    static final String MAX_STALENESS = "apiauth.cache.local.max-staleness";
+    static final String TTL = "apiauth.cache.ttl";
+    static final String NEGATIVE_TTL = "apiauth.cache.negative-ttl";
+    static final int DEFAULT_SIZE = 10_000;
+    static final Duration MIN_STALENESS = Duration.ofMillis(50);
+    static final Duration MAX_MAX_STALENESS = Duration.ofMinutes(1);
+
+    /** No near cache. */
+    static final NearCacheSettings OFF = new NearCacheSettings(false, Duration.ofSeconds(300), Duration.ofSeconds(5),
+            NearCache.DEFAULT_MAX_STALENESS, DEFAULT_SIZE);
+
+    /** On, with the defaults (tests). */
+    static NearCacheSettings on(Duration ttl, Duration negativeTtl) {
+        return new NearCacheSettings(true, ttl, negativeTtl, NearCache.DEFAULT_MAX_STALENESS, DEFAULT_SIZE);
+    }
+
+    /** Reads the settings; problems are recorded in {@code in} (the caller throws them all at once). */
+    static NearCacheSettings read(ConfigReader in) {
+        boolean enabled = in.bool(LOCAL, false);
+        Duration ttl = in.positiveDuration(TTL, Duration.ofSeconds(300));
+        Duration negativeTtl = in.positiveDuration(NEGATIVE_TTL, Duration.ofSeconds(5));
+        Duration staleness = in.positiveDuration(MAX_STALENESS, NearCache.DEFAULT_MAX_STALENESS);
+        if (staleness.compareTo(MIN_STALENESS) < 0 || staleness.compareTo(MAX_MAX_STALENESS) > 0) {
+            in.problem(MAX_STALENESS, in.optionalString(MAX_STALENESS), "a duration from PT0.05S to PT1M (ISO-8601, e.g. PT1S or PT0.5S)");
+            staleness = NearCache.DEFAULT_MAX_STALENESS;
+        }
+        return new NearCacheSettings(enabled, ttl, negativeTtl, staleness, DEFAULT_SIZE);
+    }
+
+    /** Fails clearly when the near cache is on but its cache library was left out of the application. */
+    void requireCaffeine() {
+        if (!enabled) {
+            return;
+        }
+        try {
+            Class.forName("com.github.benmanes.caffeine.cache.Caffeine", false, NearCacheSettings.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new ApiAuthConfigurationException(LOCAL + "=true needs Caffeine (com.github.ben-manes.caffeine:caffeine 3.x)"
+                    + " in the application: it is a dependency of jakarta-api-auth that this build left out; add it, or set "
+                    + LOCAL + "=false");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return enabled ? "near cache on (max staleness " + maxStaleness + ", ttl " + ttl + ", negative ttl " + negativeTtl + ")"
+                : "near cache off";
+    }
+}
