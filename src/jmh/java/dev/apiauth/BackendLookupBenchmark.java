@@ -43,7 +43,7 @@ import org.redisson.config.Config;
 @Fork(value = 1, jvmArgsAppend = "-Xmx1g")
 public class BackendLookupBenchmark {
 
-    @Param({"memory", "redis", "redis-cache", "redis-cache-near", "jpa-postgres"})
+    @Param({"memory", "redis", "redis-near", "redis-cache", "redis-cache-near", "jpa-postgres"})
     public String backend;
 
     private Backend store;
@@ -60,6 +60,8 @@ public class BackendLookupBenchmark {
         store = switch (backend) {
             case "memory" -> new MemoryBackend();
             case "redis" -> new RedisBackend(redis(), namespace);
+            case "redis-near" -> new RedisBackend(redis(), namespace, RedisBackend.DEFAULT_EXPIRED_RETENTION,
+                    dev.apiauth.backend.redis.NearCacheSettings.on(Duration.ofMinutes(5), Duration.ofSeconds(5)));
             case "redis-cache" -> new RedisCacheBackend(redis(), new MemoryBackend(), namespace, Duration.ofMinutes(5), Duration.ofSeconds(5), false);
             case "redis-cache-near" -> new RedisCacheBackend(redis(), new MemoryBackend(), namespace, Duration.ofMinutes(5), Duration.ofSeconds(5), true);
             case "jpa-postgres" -> jpa();

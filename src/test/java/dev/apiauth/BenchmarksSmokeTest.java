@@ -28,7 +28,7 @@ class BenchmarksSmokeTest {
                 .shouldFailOnError(true)
                 .build();
         Collection<RunResult> results = new Runner(options).run();
-        // sha256; five validation outcomes and a rate-limited valid key; scale at 1000; five backends
-        assertEquals(13, results.size(), "every benchmark produced a result");
+        // sha256; five validation outcomes and a rate-limited valid key; scale at 1000; six backends
+        assertEquals(14, results.size(), "every benchmark produced a result");
     }
 }

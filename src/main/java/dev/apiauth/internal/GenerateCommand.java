@@ -23,6 +23,12 @@ public final class GenerateCommand {
     static final String[] SCANNER_RULES = {"gitleaks.toml", "trufflehog.yaml", "github-secret-scanning.yml"};
 
     static int run(String[] args, String pepperFromEnv, PrintStream out, PrintStream err) {
+        for (String arg : args) {
+            if (HELP.contains(arg)) { // asked for, anywhere: the usage on standard output, and success
+                printUsage(out);
+                return 0;
+            }
+        }
         if (args.length > 0 && "scanner-rules".equals(args[0])) {
             return scannerRules(args, out, err);
         }
@@ -96,13 +102,21 @@ public final class GenerateCommand {
         }
     }
 
+    private static final java.util.Set<String> HELP = java.util.Set.of("--help", "-h", "-help", "help", "-?");
+
     private static int usage(PrintStream err, String problem) {
         if (problem != null) {
             err.println(problem);
         }
-        err.println("usage: java -jar jakarta-api-auth.jar generate [--prefix ak_] [--pepper <secret>]");
-        err.println("       java -jar jakarta-api-auth.jar scanner-rules [--prefix ak_]");
-        err.println("       (the pepper may also come from the environment variable APIAUTH_HASH_PEPPER)");
+        printUsage(err);
         return 2;
+    }
+
+    private static void printUsage(PrintStream to) {
+        to.println("usage: java -jar jakarta-api-auth.jar generate [--prefix ak_] [--pepper <secret>]");
+        to.println("         prints a new key and its hash, for apiauth.bootstrap.admin-key-hash");
+        to.println("       java -jar jakarta-api-auth.jar scanner-rules [--prefix ak_]");
+        to.println("         prints gitleaks, TruffleHog and GitHub secret-scanning rules for keys of that prefix");
+        to.println("       (the pepper may also come from the environment variable APIAUTH_HASH_PEPPER)");
     }
 }

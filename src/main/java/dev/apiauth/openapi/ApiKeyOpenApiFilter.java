@@ -195,7 +195,10 @@ public final class ApiKeyOpenApiFilter implements OASFilter {
             components = OASFactory.createComponents();
             openAPI.setComponents(components);
         }
-        components.addSecurityScheme(SCHEME, next == null ? scheme(config) : next.filterSecurityScheme(scheme(config)));
+        SecurityScheme scheme = next == null ? scheme(config) : next.filterSecurityScheme(scheme(config));
+        if (scheme != null) { // an application's filter may hide it (the requirements then name an undocumented scheme)
+            components.addSecurityScheme(SCHEME, scheme);
+        }
         Map<String, Schema> schemas = new LinkedHashMap<>();
         schemas.put(PROBLEM, problemSchema());
         boolean management = config.managementEnabled() && !OpenApiRoutes.managementMountedByApplication();

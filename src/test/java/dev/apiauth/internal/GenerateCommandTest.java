@@ -55,4 +55,16 @@ class GenerateCommandTest {
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--prefix BAD is invalid"));
         assertEquals("", out.toString(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void helpAnywhereIsTheUsageOnStandardOutputAndSuccess() {
+        for (String[] args : new String[][] {{"--help"}, {"-h"}, {"help"}, {"generate", "--help"}, {"scanner-rules", "-h"}}) {
+            out.reset();
+            assertEquals(0, run(null, args), String.join(" ", args));
+            String usage = out.toString(StandardCharsets.UTF_8);
+            assertTrue(usage.startsWith("usage: java -jar jakarta-api-auth.jar generate"), usage);
+            assertTrue(!usage.contains("key:"), "no key is generated when help is asked for");
+        }
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
+    }
 }

@@ -57,7 +57,10 @@ public final class JpaBackendProvider implements BackendProvider {
             } else {
                 JpaSchema.verify(dataSource);
             }
-            return ApiAuthPersistenceUnit.createEntityManagerFactory(dataSource, Map.of());
+            var factory = ApiAuthPersistenceUnit.createEntityManagerFactory(dataSource, Map.of());
+            LOG.info("API key store: JPA on the datasource " + jndiName + " (" + DATASOURCE + "), table apiauth_keys, "
+                    + SCHEMA + "=" + schema);
+            return factory;
         });
         try {
             backend.start();

@@ -20,8 +20,9 @@ import org.redisson.client.codec.StringCodec;
  * any node writes the key: writers publish the key hash on a Redis channel, every node's listener removes it.
  *
  * <p>It answers only while its subscription is confirmed, explicitly: several times per staleness bound the node
- * publishes a ping on the same channel, and the cache serves only while its own last ping came back less than the
- * bound ({@code apiauth.cache.local.max-staleness}, 1 s by default) ago. A subscription that broke silently (Redis or
+ * publishes a ping on the same channel, and the cache serves only while the last of its own pings that came back was
+ * sent less than the bound ({@code apiauth.cache.local.max-staleness}, 1 s by default) ago: messages on a channel
+ * arrive in order, so every invalidation published before that ping has been handled, however late the listener runs. A subscription that broke silently (Redis or
  * the connection down, the channel dropped by a proxy) therefore stops the near cache within that bound, and it is
  * emptied, since invalidations may have been missed; lookups then go to Redis or the primary. Whenever the
  * subscription is (re)established everything is dropped too.
@@ -136,7 +137,15 @@ final class NearCache implements AutoCloseable {
                 messageListener = topic.addListener(String.class, (ch, text) -> {
                     if (text.startsWith(PING)) {
                         if (text.startsWith(pingId)) {
-                            lastPingNanos = ticker.getAsLong();
+                            long sent = sentAt(text);
+                            if (!isLive()) {
+                                clear(); // back after a gap: invalidations of that gap may be lost, whatever Redisson said
+                            }
+                            // the ping's own send time: every message published before it has been handled now, so a
+                            // listener running late cannot stretch the bound (its pings arrive late too)
+                            if (!pinged || sent - lastPingNanos > 0) {
+                                lastPingNanos = sent;
+                            }
                             pinged = true;
                             pingsReceived.incrementAndGet();
                         }
@@ -227,7 +236,20 @@ final class NearCache implements AutoCloseable {
             return;
         }
         Entry entry = new Entry(key, Math.min(ttlNanos, lifetime.toNanos()));
-        (key.isPresent() ? entries : absent).asMap().compute(keyHash, (k, old) -> generation.get() == generationBefore ? entry : old);
+        Cache<String, Entry> cache = key.isPresent() ? entries : absent;
+        cache.asMap().compute(keyHash, (k, old) -> generation.get() == generationBefore ? entry : old);
+        if (generation.get() != generationBefore) {
+            cache.asMap().remove(keyHash, entry); // a clear() walking the map may have passed this entry while it was inserted
+        }
+    }
+
+    /** The send time a ping of this node carries (this node's ticker), or one that makes it stale when unreadable. */
+    private long sentAt(String ping) {
+        try {
+            return Long.parseLong(ping.substring(pingId.length()));
+        } catch (NumberFormatException e) {
+            return ticker.getAsLong() - livenessNanos;
+        }
     }
 
     /** Drops the entry on this node only (the writer's own, before its write's message comes back). */

@@ -16,22 +16,38 @@ import java.time.Duration;
  * @param maxStaleness the staleness bound: past it without a confirmed subscription the near cache answers nothing
  * @param maxSize      entries per kind (known keys and unknown ones are bounded separately)
  */
-record NearCacheSettings(boolean enabled, Duration ttl, Duration negativeTtl, Duration maxStaleness, int maxSize) {
+public record NearCacheSettings(boolean enabled, Duration ttl, Duration negativeTtl, Duration maxStaleness, int maxSize) {
+
+    /** @throws IllegalArgumentException for a non-positive duration, a bound outside {@value #BOUNDS}, or no room */
+    public NearCacheSettings {
+        for (Duration d : new Duration[] {ttl, negativeTtl}) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("near cache durations must be positive: " + d);
+            }
+        }
+        if (maxStaleness == null || maxStaleness.compareTo(MIN_STALENESS) < 0 || maxStaleness.compareTo(MAX_MAX_STALENESS) > 0) {
+            throw new IllegalArgumentException("max staleness must be " + BOUNDS + ": " + maxStaleness);
+        }
+        if (maxSize < 1) {
+            throw new IllegalArgumentException("max size must be at least 1: " + maxSize);
+        }
+    }
 
     static final String LOCAL = "apiauth.cache.local";
     static final String MAX_STALENESS = "apiauth.cache.local.max-staleness";
     static final String TTL = "apiauth.cache.ttl";
     static final String NEGATIVE_TTL = "apiauth.cache.negative-ttl";
     static final int DEFAULT_SIZE = 10_000;
-    static final Duration MIN_STALENESS = Duration.ofMillis(50);
+    static final Duration MIN_STALENESS = Duration.ofMillis(100);
+    static final String BOUNDS = "from PT0.1S to PT1M";
     static final Duration MAX_MAX_STALENESS = Duration.ofMinutes(1);
 
     /** No near cache. */
-    static final NearCacheSettings OFF = new NearCacheSettings(false, Duration.ofSeconds(300), Duration.ofSeconds(5),
+    public static final NearCacheSettings OFF = new NearCacheSettings(false, Duration.ofSeconds(300), Duration.ofSeconds(5),
             NearCache.DEFAULT_MAX_STALENESS, DEFAULT_SIZE);
 
-    /** On, with the defaults (tests). */
-    static NearCacheSettings on(Duration ttl, Duration negativeTtl) {
+    /** On, with the default staleness bound (1 s) and size (10,000 known and 10,000 unknown keys). */
+    public static NearCacheSettings on(Duration ttl, Duration negativeTtl) {
         return new NearCacheSettings(true, ttl, negativeTtl, NearCache.DEFAULT_MAX_STALENESS, DEFAULT_SIZE);
     }
 
@@ -42,7 +58,7 @@ record NearCacheSettings(boolean enabled, Duration ttl, Duration negativeTtl, Du
         Duration negativeTtl = in.positiveDuration(NEGATIVE_TTL, Duration.ofSeconds(5));
         Duration staleness = in.positiveDuration(MAX_STALENESS, NearCache.DEFAULT_MAX_STALENESS);
         if (staleness.compareTo(MIN_STALENESS) < 0 || staleness.compareTo(MAX_MAX_STALENESS) > 0) {
-            in.problem(MAX_STALENESS, in.optionalString(MAX_STALENESS), "a duration from PT0.05S to PT1M (ISO-8601, e.g. PT1S or PT0.5S)");
+            in.problem(MAX_STALENESS, in.optionalString(MAX_STALENESS), "a duration " + BOUNDS + " (ISO-8601, e.g. PT1S or PT0.5S)");
             staleness = NearCache.DEFAULT_MAX_STALENESS;
         }
         return new NearCacheSettings(enabled, ttl, negativeTtl, staleness, DEFAULT_SIZE);

@@ -35,7 +35,7 @@ import org.redisson.client.codec.StringCodec;
  * <p>Any Redis failure is a {@link BackendException} (the request is refused with 503). After a failure Redis
  * is skipped for a moment ({@value #PAUSE_MILLIS} ms) rather than waited for by every request.
  */
-public final class RedisBackend implements Backend {
+public final class RedisBackend implements Backend, AutoCloseable {
 
     static final long PAUSE_MILLIS = 1000;
 
@@ -72,13 +72,13 @@ public final class RedisBackend implements Backend {
 
     private static final String DELETE = """
             local h = redis.call('get', KEYS[1])
-            if not h then return 0 end
+            if not h then return false end
             local record = ARGV[1] .. 'key:' .. h
             local owner = redis.call('hget', record, 'o')
             redis.call('del', record, KEYS[1])
             if owner then redis.call('zrem', ARGV[1] .. 'owner:' .. owner, h) end
             redis.call('publish', ARGV[1] .. ARGV[2], h)
-            return 1""";
+            return h""";
 
     private static final String GET_BY_ID = """
             local h = redis.call('get', KEYS[1])
@@ -120,7 +120,7 @@ public final class RedisBackend implements Backend {
      * confirmed to arrive (see {@link NearCache}); every write publishes the key's hash from inside its script, so the
      * message goes out exactly when the write happened.
      */
-    RedisBackend(RedissonClient redis, String namespace, Duration expiredRetention, NearCacheSettings near) {
+    public RedisBackend(RedissonClient redis, String namespace, Duration expiredRetention, NearCacheSettings near) {
         this(redis, namespace, expiredRetention, near, System::nanoTime);
     }
 
@@ -181,6 +181,7 @@ public final class RedisBackend implements Backend {
     }
 
     /** Drops the near cache's subscription; the Redis client belongs to whoever made it. */
+    @Override
     public void close() {
         if (near != null) {
             near.close();
@@ -238,11 +239,19 @@ public final class RedisBackend implements Backend {
 
     @Override
     public void delete(UUID id) {
-        if (near != null) {
-            near.clear(); // the hash is not known here; this node's own next lookups go to Redis (others get the message)
+        String deleted;
+        try {
+            deleted = breaker.call(() -> script.eval(RScript.Mode.READ_WRITE, DELETE, RScript.ReturnType.VALUE, List.of(idKey(id)),
+                    namespace, NearCache.CHANNEL));
+        } catch (RuntimeException e) {
+            if (near != null) {
+                near.clear(); // the hash is unknown here and the delete may have landed: drop everything on this node
+            }
+            throw e;
         }
-        breaker.call(() -> script.eval(RScript.Mode.READ_WRITE, DELETE, RScript.ReturnType.LONG, List.of(idKey(id)), namespace,
-                NearCache.CHANNEL));
+        if (deleted != null) {
+            invalidateHere(deleted); // this node's entry goes at once; the others get the script's message
+        }
     }
 
     /** Where every write's script publishes the hash it changed (whether or not any node has a near cache). */

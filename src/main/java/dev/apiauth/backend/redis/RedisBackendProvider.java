@@ -32,7 +32,7 @@ public final class RedisBackendProvider implements BackendProvider {
         in.throwIfProblems();
         near.requireCaffeine();
         RedisBackend backend = new RedisBackend(RedisClients.client(context), namespace, retention, near);
-        context.onClose(backend::close);
+        context.onClose(backend);
         if (near.enabled()) {
             java.util.logging.Logger.getLogger(RedisBackendProvider.class.getName()).info("API keys in Redis namespace " + namespace
                     + ", " + near);

@@ -84,8 +84,9 @@ class RedisNearCacheTest {
         RedisBackend a = nearNode(clientA);
         RedisBackend b = nearNode(clientB);
         ApiKey key = a.create(newRecord());
-        assertEquals(key, b.getByHash(key.keyHash()).orElseThrow()); // now in B's memory
+        pingAndAwait(b.nearCache()); // the create's message reached B before B caches the key
         assertEquals(key, b.getByHash(key.keyHash()).orElseThrow());
+        assertNotNull(b.nearCache().get(key.keyHash()), "now in B's memory");
 
         long start = System.nanoTime();
         ApiKey revoked = a.update(key.withRevokedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)));
@@ -103,11 +104,30 @@ class RedisNearCacheTest {
     }
 
     @Test
+    void aDeleteOnOneNodeReachesTheOtherNodesMemoryWithinTheBound() {
+        RedisBackend a = nearNode(clientA);
+        RedisBackend b = nearNode(clientB);
+        ApiKey key = a.create(newRecord());
+        pingAndAwait(b.nearCache());
+        assertEquals(key, b.getByHash(key.keyHash()).orElseThrow());
+        assertNotNull(b.nearCache().get(key.keyHash()), "in B's memory");
+        a.delete(key.id());
+        assertTrue(a.getByHash(key.keyHash()).isEmpty(), "the writer's own memory at once");
+        long start = System.nanoTime();
+        boolean gone = false;
+        while (!gone && System.nanoTime() - start < NearCache.DEFAULT_MAX_STALENESS.toNanos()) {
+            gone = b.getByHash(key.keyHash()).isEmpty();
+        }
+        assertTrue(gone, "B still found the deleted key after the bound");
+    }
+
+    @Test
     void aKeyCreatedOnOneNodeIsNotRefusedAsUnknownByAnotherThatLookedForItBefore() {
         RedisBackend a = nearNode(clientA);
         RedisBackend b = nearNode(clientB);
         ApiKey record = newRecord();
-        assertTrue(b.getByHash(record.keyHash()).isEmpty()); // "no such key" now in B's memory, for the negative ttl
+        assertTrue(b.getByHash(record.keyHash()).isEmpty());
+        assertNotNull(b.nearCache().get(record.keyHash()), "\"no such key\" now in B's memory, for the negative ttl");
         a.create(record);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         Optional<ApiKey> seen = Optional.empty();
@@ -187,6 +207,7 @@ class RedisNearCacheTest {
                     } catch (BackendException e) {
                         refusals++;
                     }
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // leave the other core to Redisson
                 }
                 assertTrue(refusals > 0, "Redis down for over the bound and still answered from memory");
                 assertTrue(lastAnswerStartedAfter < bound, "answered from memory " + lastAnswerStartedAfter / 1_000_000
