@@ -436,6 +436,11 @@ public final class ApiKeyService implements AutoCloseable {
         return usage == null ? 0 : usage.writes();
     }
 
+    /** {@code lastUsedAt} writes that failed since start (retried at the next flush). */
+    public long usageWriteFailures() {
+        return usage == null ? 0 : usage.failedWrites();
+    }
+
     /** Stops usage tracking after writing what is pending. Does not close the backend. */
     @Override
     public void close() {

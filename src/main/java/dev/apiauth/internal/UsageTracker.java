@@ -112,6 +112,7 @@ public final class UsageTracker implements AutoCloseable {
                     writes.incrementAndGet();
                 }
             } catch (RuntimeException e) {
+                failedWrites.incrementAndGet();
                 failed.put(id, at);
                 if (failure == null) {
                     failure = e;
@@ -131,6 +132,13 @@ public final class UsageTracker implements AutoCloseable {
     public long writes() {
         return writes.get();
     }
+
+    /** Backend writes that failed, over all flushes so far (each key is tried again at the next flush). */
+    public long failedWrites() {
+        return failedWrites.get();
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong failedWrites = new java.util.concurrent.atomic.AtomicLong();
 
     /** Keys with a use not yet written. */
     public int pendingCount() {

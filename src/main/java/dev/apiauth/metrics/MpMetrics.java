@@ -20,8 +20,8 @@ import org.eclipse.microprofile.metrics.Timer;
  *   <li>{@value #LOOKUPS} {@code {backend=<name>}} ({@code apiauth_lookups_seconds}): store lookups of presented keys;</li>
  *   <li>{@value #CACHE} {@code {layer=near|redis, result=hit|miss}} ({@code apiauth_cache_total}), on {@code redis-cache}
  *   only: lookups in its near cache and in Redis;</li>
- *   <li>{@value #USAGE_WRITES} and {@value #USAGE_DROPPED}: {@code lastUsedAt} writes, and uses not recorded because
- *   tracking fell behind.</li>
+ *   <li>{@value #USAGE_WRITES}, {@value #USAGE_FAILURES} and {@value #USAGE_DROPPED}: {@code lastUsedAt} writes, writes
+ *   that failed, and uses not recorded because tracking fell behind.</li>
  * </ul>
  * Every counter is made once, here; a request increments an array slot. Nothing is tagged by key, hash or owner.
  * Only this class and {@link RegistryHolder} refer to the MP Metrics API; the extension loads them only after it
@@ -34,6 +34,7 @@ public final class MpMetrics implements ApiAuthMetrics {
     public static final String CACHE = "apiauth.cache";
     public static final String USAGE_WRITES = "apiauth.usage.writes";
     public static final String USAGE_DROPPED = "apiauth.usage.dropped";
+    public static final String USAGE_FAILURES = "apiauth.usage.failures";
 
     private final Counter[] outcomes = new Counter[Outcome.values().length];
     private final Timer lookups;
@@ -83,12 +84,14 @@ public final class MpMetrics implements ApiAuthMetrics {
                 service, ApiKeyService::usageWrites);
         registry.gauge(Metadata.builder().withName(USAGE_DROPPED)
                 .withDescription("Key uses not recorded because usage tracking fell behind").build(), service, ApiKeyService::usageDropped);
+        registry.gauge(Metadata.builder().withName(USAGE_FAILURES)
+                .withDescription("lastUsedAt writes that failed (retried at the next flush)").build(), service, ApiKeyService::usageWriteFailures);
     }
 
     /** Removes this application's metrics from the registry (at undeploy: a server's registry may outlive it). */
     @Override
     public void close() {
-        for (String name : new String[] {VALIDATIONS, LOOKUPS, CACHE, USAGE_WRITES, USAGE_DROPPED}) {
+        for (String name : new String[] {VALIDATIONS, LOOKUPS, CACHE, USAGE_WRITES, USAGE_DROPPED, USAGE_FAILURES}) {
             registry.remove(name);
         }
     }

@@ -21,7 +21,7 @@ import java.util.Locale;
  * is present (MicroProfile 7 replaced Metrics by Telemetry). The same names and attributes as
  * {@code dev.apiauth.metrics.MpMetrics}: {@value #VALIDATIONS} {@code {outcome}}, {@value #LOOKUPS} {@code {backend}}
  * (a histogram in seconds), {@value #CACHE} {@code {layer, result}} on {@code redis-cache}, and the observed counters
- * {@value #USAGE_WRITES} and {@value #USAGE_DROPPED}. Exported wherever the application's telemetry sends metrics
+ * {@value #USAGE_WRITES}, {@value #USAGE_FAILURES} and {@value #USAGE_DROPPED}. Exported wherever the application's telemetry sends metrics
  * (nothing is exported while its SDK is disabled: the instruments are then no-ops).
  *
  * <p>Attributes are built once here; a request adds to a counter with a prebuilt attribute set. Nothing is tagged by
@@ -34,6 +34,7 @@ public final class OtelMetrics implements ApiAuthMetrics {
     public static final String CACHE = "apiauth.cache";
     public static final String USAGE_WRITES = "apiauth.usage.writes";
     public static final String USAGE_DROPPED = "apiauth.usage.dropped";
+    public static final String USAGE_FAILURES = "apiauth.usage.failures";
 
     private final Meter meter;
     private final LongCounter validations;
@@ -90,6 +91,8 @@ public final class OtelMetrics implements ApiAuthMetrics {
                 .buildWithCallback(m -> m.record(service.usageWrites())));
         observed.add(meter.counterBuilder(USAGE_DROPPED).setDescription("Key uses not recorded because usage tracking fell behind")
                 .buildWithCallback(m -> m.record(service.usageDropped())));
+        observed.add(meter.counterBuilder(USAGE_FAILURES).setDescription("lastUsedAt writes that failed (retried at the next flush)")
+                .buildWithCallback(m -> m.record(service.usageWriteFailures())));
     }
 
     /** Stops the observed counters' callbacks, which hold the service (the meter provider may outlive the application). */

@@ -64,5 +64,7 @@ class UsageTrackerTest {
         assertTrue(failure.getMessage().contains("simulated outage"), failure.toString());
         assertEquals(5_000, tracker.pendingCount(), "nothing lost: every key waits for the next flush");
         assertEquals(5_000, failing.reads.get(), "each key tried once per flush");
+        assertEquals(5_000, tracker.failedWrites(), "each failed write counted (apiauth.usage.failures)");
+        assertEquals(0, tracker.writes());
     }
 }
