@@ -10,6 +10,19 @@ import dev.apiauth.ValidationResult.Outcome;
  */
 public interface ApiAuthMetrics {
 
+    /** Guarded requests, tagged {@code outcome}. */
+    String VALIDATIONS = "apiauth.validations";
+    /** Store lookups of presented keys, tagged {@code backend}. */
+    String LOOKUPS = "apiauth.lookups";
+    /** Lookups in a backend's cache layers, tagged {@code layer} and {@code result}. */
+    String CACHE = "apiauth.cache";
+    /** {@code lastUsedAt} writes. */
+    String USAGE_WRITES = "apiauth.usage.writes";
+    /** Key uses not recorded because usage tracking fell behind. */
+    String USAGE_DROPPED = "apiauth.usage.dropped";
+    /** {@code lastUsedAt} writes that failed (retried at the next flush). */
+    String USAGE_FAILURES = "apiauth.usage.failures";
+
     /** Measures nothing. */
     ApiAuthMetrics NONE = new ApiAuthMetrics() {
     };

@@ -25,7 +25,17 @@ public final class ValidationResult {
         /** The backend failed; the request is refused (fail closed). */
         BACKEND_UNAVAILABLE,
         /** A valid key over its rate limit (decided after validation, by {@link ApiKeyService#acquire}). */
-        RATE_LIMITED
+        RATE_LIMITED;
+
+        private final String reason = name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+
+        /**
+         * The outcome's name in problems, events, metrics and spans: {@code insufficient-scope}, {@code valid}. Made
+         * once per constant.
+         */
+        public String reason() {
+            return reason;
+        }
     }
 
     public static final ValidationResult MISSING = new ValidationResult(Outcome.MISSING, (ApiKey) null);

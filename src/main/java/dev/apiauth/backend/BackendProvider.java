@@ -5,8 +5,9 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Makes a backend by its {@code apiauth.backend} name. Found through {@link java.util.ServiceLoader}, so
- * a backend whose dependencies (EclipseLink, Redisson) are absent is never loaded unless selected.
+ * Makes a backend by its {@code apiauth.backend} name. An application's providers are found through
+ * {@link java.util.ServiceLoader}; the built-in ones also by class name (a server may hide service files). A backend
+ * whose dependencies (EclipseLink, Redisson) are absent is never loaded unless selected.
  */
 public interface BackendProvider {
 

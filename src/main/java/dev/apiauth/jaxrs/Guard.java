@@ -165,7 +165,7 @@ final class Guard {
 
     /** The problem reasons by outcome, made once: {@code insufficient-scope}. */
     private static final String[] REASONS = java.util.Arrays.stream(Outcome.values())
-            .map(o -> o.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')).toArray(String[]::new);
+            .map(Outcome::reason).toArray(String[]::new);
 
     private static void trace(Outcome outcome, java.util.UUID keyId, String ownerId) {
         if (tracing) {

@@ -95,7 +95,7 @@ final class Problems {
     }
 
     private void add(ApiAuthConfig config, Outcome outcome, int status, String type, String title, String detail) {
-        String reason = outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        String reason = outcome.reason();
         refusals.put(outcome, new Refusal(status, body(status, type, title, detail, reason), challenge(config, outcome, detail)));
     }
 

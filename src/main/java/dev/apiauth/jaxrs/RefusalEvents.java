@@ -9,7 +9,6 @@ import jakarta.enterprise.inject.spi.ObserverMethod;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 import java.util.logging.Level;
@@ -61,7 +60,7 @@ final class RefusalEvents {
     }
 
     void fire(ContainerRequestContext request, Outcome outcome, UUID keyId) {
-        RequestRefused refused = new RequestRefused(outcome.name().toLowerCase(Locale.ROOT).replace('_', '-'), keyId,
+        RequestRefused refused = new RequestRefused(outcome.reason(), keyId,
                 request.getMethod(), "/" + request.getUriInfo().getPath(), clientAddress(), Instant.now());
         try {
             if (async) {

@@ -4,7 +4,6 @@ import dev.apiauth.ApiAuthMetrics;
 import dev.apiauth.ApiKeyService;
 import dev.apiauth.ValidationResult.Outcome;
 import java.time.Duration;
-import java.util.Locale;
 import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
@@ -15,12 +14,12 @@ import org.eclipse.microprofile.metrics.Timer;
 /**
  * The library's metrics in the application's MicroProfile Metrics registry (Prometheus names in brackets):
  * <ul>
- *   <li>{@value #VALIDATIONS} {@code {outcome=valid|missing|malformed|unknown|revoked|expired|insufficient-scope|
+ *   <li>{@value ApiAuthMetrics#VALIDATIONS} {@code {outcome=valid|missing|malformed|unknown|revoked|expired|insufficient-scope|
  *   rate-limited|backend-unavailable}} ({@code apiauth_validations_total}): guarded requests by outcome;</li>
- *   <li>{@value #LOOKUPS} {@code {backend=<name>}} ({@code apiauth_lookups_seconds}): store lookups of presented keys;</li>
- *   <li>{@value #CACHE} {@code {layer=near|redis, result=hit|miss}} ({@code apiauth_cache_total}), on {@code redis-cache}
+ *   <li>{@value ApiAuthMetrics#LOOKUPS} {@code {backend=<name>}} ({@code apiauth_lookups_seconds}): store lookups of presented keys;</li>
+ *   <li>{@value ApiAuthMetrics#CACHE} {@code {layer=near|redis, result=hit|miss}} ({@code apiauth_cache_total}), on {@code redis-cache}
  *   only: lookups in its near cache and in Redis;</li>
- *   <li>{@value #USAGE_WRITES}, {@value #USAGE_FAILURES} and {@value #USAGE_DROPPED}: {@code lastUsedAt} writes, writes
+ *   <li>{@value ApiAuthMetrics#USAGE_WRITES}, {@value ApiAuthMetrics#USAGE_FAILURES} and {@value ApiAuthMetrics#USAGE_DROPPED}: {@code lastUsedAt} writes, writes
  *   that failed, and uses not recorded because tracking fell behind.</li>
  * </ul>
  * Every counter is made once, here; a request increments an array slot. Nothing is tagged by key, hash or owner.
@@ -28,13 +27,6 @@ import org.eclipse.microprofile.metrics.Timer;
  * found the API.
  */
 public final class MpMetrics implements ApiAuthMetrics {
-
-    public static final String VALIDATIONS = "apiauth.validations";
-    public static final String LOOKUPS = "apiauth.lookups";
-    public static final String CACHE = "apiauth.cache";
-    public static final String USAGE_WRITES = "apiauth.usage.writes";
-    public static final String USAGE_DROPPED = "apiauth.usage.dropped";
-    public static final String USAGE_FAILURES = "apiauth.usage.failures";
 
     private final Counter[] outcomes = new Counter[Outcome.values().length];
     private final Timer lookups;
@@ -116,6 +108,6 @@ public final class MpMetrics implements ApiAuthMetrics {
 
     /** The problem's reason: {@code insufficient-scope}, {@code valid}. */
     static String reason(Outcome outcome) {
-        return outcome.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return outcome.reason();
     }
 }

@@ -141,7 +141,7 @@ final class Management {
         record.put("ownerId", string("Who the key belongs to"));
         record.put("hint", string("The key's prefix and last characters, to recognise it; never the key"));
         record.put("scopes", scopes);
-        record.put("createdAt", instant);
+        record.put("createdAt", string("ISO-8601 instant").format("date-time"));
         record.put("expiresAt", instant);
         record.put("lastUsedAt", instant);
         record.put("revokedAt", instant);

@@ -14,27 +14,19 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.spi.BeanManager;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The library's metrics as OpenTelemetry instruments, where MicroProfile Metrics is absent and the OpenTelemetry API
  * is present (MicroProfile 7 replaced Metrics by Telemetry). The same names and attributes as
- * {@code dev.apiauth.metrics.MpMetrics}: {@value #VALIDATIONS} {@code {outcome}}, {@value #LOOKUPS} {@code {backend}}
- * (a histogram in seconds), {@value #CACHE} {@code {layer, result}} on {@code redis-cache}, and the observed counters
- * {@value #USAGE_WRITES}, {@value #USAGE_FAILURES} and {@value #USAGE_DROPPED}. Exported wherever the application's telemetry sends metrics
+ * {@code dev.apiauth.metrics.MpMetrics}: {@value ApiAuthMetrics#VALIDATIONS} {@code {outcome}}, {@value ApiAuthMetrics#LOOKUPS} {@code {backend}}
+ * (a histogram in seconds), {@value ApiAuthMetrics#CACHE} {@code {layer, result}} on {@code redis-cache}, and the observed counters
+ * {@value ApiAuthMetrics#USAGE_WRITES}, {@value ApiAuthMetrics#USAGE_FAILURES} and {@value ApiAuthMetrics#USAGE_DROPPED}. Exported wherever the application's telemetry sends metrics
  * (nothing is exported while its SDK is disabled: the instruments are then no-ops).
  *
  * <p>Attributes are built once here; a request adds to a counter with a prebuilt attribute set. Nothing is tagged by
  * key, hash or owner. Only this package refers to the OpenTelemetry API; the extension loads it only after it found it.
  */
 public final class OtelMetrics implements ApiAuthMetrics {
-
-    public static final String VALIDATIONS = "apiauth.validations";
-    public static final String LOOKUPS = "apiauth.lookups";
-    public static final String CACHE = "apiauth.cache";
-    public static final String USAGE_WRITES = "apiauth.usage.writes";
-    public static final String USAGE_DROPPED = "apiauth.usage.dropped";
-    public static final String USAGE_FAILURES = "apiauth.usage.failures";
 
     private final Meter meter;
     private final LongCounter validations;
@@ -53,7 +45,7 @@ public final class OtelMetrics implements ApiAuthMetrics {
                 .build();
         AttributeKey<String> outcome = AttributeKey.stringKey("outcome");
         for (Outcome o : Outcome.values()) {
-            outcomes[o.ordinal()] = Attributes.of(outcome, o.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            outcomes[o.ordinal()] = Attributes.of(outcome, o.reason());
         }
         lookups = meter.histogramBuilder(LOOKUPS).setUnit("s").setDescription("Lookups of presented keys in the key store").build();
         backend = Attributes.of(AttributeKey.stringKey("backend"), backendName);

@@ -148,7 +148,7 @@ class RedisCacheRaceTest {
     }
 
     /** Sends one heartbeat and waits (bounded) for it to come back over Redis pub/sub. */
-    private static void pingAndAwait(NearCache near) {
+    static void pingAndAwait(NearCache near) {
         long before = near.pingsReceived();
         near.heartbeat();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -70,7 +70,7 @@ class RedisNearCacheTest {
     void aKnownKeyIsAnsweredFromMemoryWithoutAskingRedis() {
         RedisBackend node = nearNode(clientA);
         ApiKey key = node.create(newRecord());
-        pingAndAwait(node.nearCache()); // the create's own message is back (it would drop the entry cached before it)
+        RedisCacheRaceTest.pingAndAwait(node.nearCache()); // the create's own message is back (it would drop the entry cached before it)
         assertEquals(key, node.getByHash(key.keyHash()).orElseThrow());
         // removed behind the backend's back (no message): only an answer from memory can still find it
         clientA.getKeys().delete(namespace + "key:" + key.keyHash());
@@ -84,7 +84,7 @@ class RedisNearCacheTest {
         RedisBackend a = nearNode(clientA);
         RedisBackend b = nearNode(clientB);
         ApiKey key = a.create(newRecord());
-        pingAndAwait(b.nearCache()); // the create's message reached B before B caches the key
+        RedisCacheRaceTest.pingAndAwait(b.nearCache()); // the create's message reached B before B caches the key
         assertEquals(key, b.getByHash(key.keyHash()).orElseThrow());
         assertNotNull(b.nearCache().get(key.keyHash()), "now in B's memory");
 
@@ -108,7 +108,7 @@ class RedisNearCacheTest {
         RedisBackend a = nearNode(clientA);
         RedisBackend b = nearNode(clientB);
         ApiKey key = a.create(newRecord());
-        pingAndAwait(b.nearCache());
+        RedisCacheRaceTest.pingAndAwait(b.nearCache());
         assertEquals(key, b.getByHash(key.keyHash()).orElseThrow());
         assertNotNull(b.nearCache().get(key.keyHash()), "in B's memory");
         a.delete(key.id());
@@ -139,10 +139,7 @@ class RedisNearCacheTest {
 
     @Test
     void aLookupOverlappingAnInvalidationDoesNotCacheWhatItRead() {
-        AtomicLong ticker = new AtomicLong();
-        NearCache near = new NearCache(clientA, namespace + NearCache.CHANNEL, TTL, 100, NearCache.DEFAULT_MAX_STALENESS, ticker::get, false);
-        closing.add(near);
-        pingAndAwait(near);
+        NearCache near = confirmedNearCache();
         ApiKey old = newRecord();
         long before = near.generation();
         near.invalidateHere(old.keyHash()); // a write landed while the lookup was reading
@@ -153,10 +150,7 @@ class RedisNearCacheTest {
     /** Caffeine's W-TinyLFU: a burst of keys used once does not flush the keys in use. */
     @Test
     void keysInUseSurviveABurstOfKeysSeenOnce() {
-        AtomicLong ticker = new AtomicLong();
-        NearCache near = new NearCache(clientA, namespace + NearCache.CHANNEL, TTL, 100, NearCache.DEFAULT_MAX_STALENESS, ticker::get, false);
-        closing.add(near);
-        pingAndAwait(near);
+        NearCache near = confirmedNearCache();
         List<ApiKey> hot = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             ApiKey key = newRecord();
@@ -189,7 +183,7 @@ class RedisNearCacheTest {
                 RedisBackend node = node(own, NearCacheSettings.on(TTL, Duration.ofSeconds(5)));
                 awaitLive(node.nearCache());
                 ApiKey key = node.create(newRecord());
-                pingAndAwait(node.nearCache());
+                RedisCacheRaceTest.pingAndAwait(node.nearCache());
                 assertEquals(key, node.getByHash(key.keyHash()).orElseThrow());
                 assertNotNull(node.nearCache().get(key.keyHash()), "held in memory before Redis stops");
 
@@ -230,23 +224,20 @@ class RedisNearCacheTest {
         }
     }
 
+    /** A near cache of 100 entries per kind whose ticker stands still and whose subscription is confirmed. */
+    private NearCache confirmedNearCache() {
+        AtomicLong ticker = new AtomicLong();
+        NearCache near = new NearCache(clientA, namespace + NearCache.CHANNEL, TTL, 100, NearCache.DEFAULT_MAX_STALENESS, ticker::get, false);
+        closing.add(near);
+        RedisCacheRaceTest.pingAndAwait(near);
+        return near;
+    }
+
     private static void awaitLive(NearCache near) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!near.isLive()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("the near cache did not confirm its subscription within 10 s");
-            }
-            Thread.onSpinWait();
-        }
-    }
-
-    private static void pingAndAwait(NearCache near) {
-        long before = near.pingsReceived();
-        near.heartbeat();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (near.pingsReceived() == before) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the near cache's ping did not come back within 10 s");
             }
             Thread.onSpinWait();
         }
