@@ -4,10 +4,16 @@
 # small body, same wrk settings, endpoints alternating within each round; then /bench/key once per backend.
 #   bench/http.sh quick   ~3 minutes: memory and redis, short runs (a smoke check of the script, not figures)
 #   bench/http.sh full    ~25 minutes: every backend, 3 rounds of 10 s per endpoint, 60 s warm-up for MP JWT
-#   bench/http.sh near    ~12 minutes: redis without and with its near cache, redis-cache with its near cache, 16 and
-#                         64 connections, 3 rounds
+#   bench/http.sh near    ~20 minutes: redis and jpa without and with their near caches, redis-cache with its near
+#                         cache, 16 and 64 connections, 3 rounds
 #   bench/http.sh metrics  ~12 minutes: memory with MP Metrics off (apiauth.metrics.enabled=false), on, and on with
 #                         telemetry on as well (every request's server span recorded, the guard's attributes on it), 5 rounds
+#   bench/http.sh profile ~10 minutes: the store's round trip dissected, without near caches: for memory, redis and jpa the
+#                         server's CPU per request on /bench/open and /bench/key (16 connections, 3 rounds of 10 s), a
+#                         15 s async-profiler CPU profile of /bench/key (Java, native and kernel frames; the profiler is
+#                         tools.profiler:async-profiler from Maven Central, loaded with jcmd), and the floor on the same
+#                         cores: redis-benchmark HGET and pgbench running the backend's lookup query, with their CPU
+#                         per round trip. Output bench/results/profile.md and profile-<backend>.collapsed
 #   bench/http.sh ratelimit  ~8 minutes: /bench/key with a key without a limit and with one (1,000,000 per second, never
 #                         reached: the counting is measured, not refusals), 5 rounds, memory and redis-cache + near cache
 # Needs PostgreSQL and Redis on 127.0.0.1 (the redis-cache and jpa runs use database apiauth_bench, created and
@@ -18,11 +24,12 @@ cd "$(dirname "$0")/.."
 mode=${1:-quick}
 case "$mode" in
   quick) WARM=5; WARM_JWT=20; DUR=5; ROUNDS=1; CONNS="16 64"; BACKENDS="memory redis"; USAGE_RUN=15 ;;
-  full) WARM=15; WARM_JWT=60; DUR=10; ROUNDS=3; CONNS="16 64"; BACKENDS="memory redis redis-near redis-cache redis-cache-near jpa"; USAGE_RUN=30 ;;
+  full) WARM=15; WARM_JWT=60; DUR=10; ROUNDS=3; CONNS="16 64"; BACKENDS="memory redis redis-near redis-cache redis-cache-near jpa jpa-near"; USAGE_RUN=30 ;;
   metrics) WARM=15; WARM_JWT=0; DUR=10; ROUNDS=5; CONNS="16"; BACKENDS="memory-nometrics memory memory-telemetry"; USAGE_RUN=0 ;;
-  near) WARM=15; WARM_JWT=0; DUR=10; ROUNDS=3; CONNS="16 64"; BACKENDS="redis redis-near redis-cache-near"; USAGE_RUN=0 ;;
+  near) WARM=15; WARM_JWT=0; DUR=10; ROUNDS=3; CONNS="16 64"; BACKENDS="${NEAR_BACKENDS:-redis redis-near redis-cache-near jpa jpa-near}"; USAGE_RUN=0 ;;
   ratelimit) WARM=15; WARM_JWT=0; DUR=10; ROUNDS=5; CONNS="16"; BACKENDS="memory redis-cache-near"; USAGE_RUN=0 ;;
-  *) echo "usage: bench/http.sh [quick|full|near|ratelimit|metrics]" >&2; exit 2 ;;
+  profile) WARM=15; WARM_JWT=0; DUR=10; ROUNDS=3; CONNS="16"; BACKENDS="${PROFILE_BACKENDS:-memory redis jpa}"; USAGE_RUN=0 ;;
+  *) echo "usage: bench/http.sh [quick|full|near|profile|ratelimit|metrics]" >&2; exit 2 ;;
 esac
 FLUSH=5
 PORT=8080
@@ -68,6 +75,58 @@ run_wrk() { # label conns seconds url header
   wrk -t1 -c"$conns" -d"${seconds}s" --latency -H "$header" "$url" >> "$RAW" 2>&1
 }
 
+# profile mode: server CPU per request (utime + stime of the Payara JVM over a wrk run, from /proc), then a CPU profile
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$PAYARA_PID/stat"; }
+profile_backend() {
+  local backend=$1 ep round before after out requests
+  for round in $(seq 1 "$ROUNDS"); do
+    for ep in open key; do
+      before=$(cpu_ticks)
+      out=$(wrk -t1 -c16 -d"${DUR}s" -H "$(header_for $ep)" "$(url_for $ep)")
+      after=$(cpu_ticks)
+      requests=$(echo "$out" | awk '/requests in/ {print $1}')
+      echo "### cpu backend=$backend endpoint=$ep round=$round requests=$requests ticks=$((after - before)) hz=$(getconf CLK_TCK)" >> "$RAW"
+      echo "   round $round $ep: $requests requests, $((after - before)) ticks"
+    done
+  done
+  AP_LIB=$(async_profiler)
+  jcmd "$PAYARA_PID" JVMTI.agent_load "$AP_LIB" "start,event=cpu,interval=1000000" > /dev/null
+  wrk -t1 -c16 -d15s -H "$(header_for key)" "$(url_for key)" > /dev/null
+  jcmd "$PAYARA_PID" JVMTI.agent_load "$AP_LIB" "stop,collapsed,file=$PWD/bench/results/profile-$backend.collapsed" > /dev/null
+  echo "### profile backend=$backend file=bench/results/profile-$backend.collapsed" >> "$RAW"
+}
+# async-profiler's native library from Maven Central (tools.profiler:async-profiler, linux-x64 classifier)
+async_profiler() {
+  local version=4.1 dir=target/async-profiler
+  if [ ! -f "$dir/linux-x64/libasyncProfiler.so" ]; then
+    mvn -B -q dependency:copy -Dartifact=tools.profiler:async-profiler:$version:jar:linux-x64 -DoutputDirectory="$dir" >&2
+    (cd "$dir" && unzip -o -q "async-profiler-$version-linux-x64.jar" 'linux-x64/*')
+  fi
+  echo "$PWD/$dir/linux-x64/libasyncProfiler.so"
+}
+# the floor: the stores' own benchmark clients on the same cores, 16 connections, with their CPU per round trip
+profile_floors() {
+  local t0 t1 out
+  echo "== floor: redis-benchmark HGET (the redis backend's lookup), 16 connections"
+  redis-cli -h 127.0.0.1 hset "${NAMESPACE}floor" r "$(head -c 180 /dev/zero | tr '\0' x)" > /dev/null
+  for round in $(seq 1 "$ROUNDS"); do
+    out=$( { /usr/bin/time -f "cpu %U %S" redis-benchmark -h 127.0.0.1 -c 16 -n 200000 --csv hget "${NAMESPACE}floor" r 2>&1; } 2>&1 )
+    echo "### floor redis round=$round" >> "$RAW"; echo "$out" >> "$RAW"
+  done
+  out=$( { /usr/bin/time -f "cpu %U %S" redis-benchmark -h 127.0.0.1 -c 1 -n 50000 --csv hget "${NAMESPACE}floor" r 2>&1; } 2>&1 )
+  echo "### floor redis-c1" >> "$RAW"; echo "$out" >> "$RAW"
+  echo "== floor: pgbench, the lookup by hash, 16 connections"
+  local hash
+  hash=$(psql -h 127.0.0.1 -U postgres -d apiauth_bench -Atc "SELECT key_hash FROM apiauth_keys LIMIT 1")
+  echo "SELECT id, created_at, expires_at, hint, key_hash, last_used_at, metadata, name, owner_id, revoked_at, scopes, version FROM apiauth_keys WHERE key_hash = '$hash';" > target/bench/lookup.sql
+  for round in $(seq 1 "$ROUNDS"); do
+    out=$( { /usr/bin/time -f "cpu %U %S" pgbench -h 127.0.0.1 -U postgres -n -M prepared -c 16 -j 1 -T "$DUR" -f target/bench/lookup.sql apiauth_bench 2>&1; } 2>&1 )
+    echo "### floor pgbench round=$round" >> "$RAW"; echo "$out" >> "$RAW"
+  done
+  out=$( { /usr/bin/time -f "cpu %U %S" pgbench -h 127.0.0.1 -U postgres -n -M prepared -c 1 -j 1 -T "$DUR" -f target/bench/lookup.sql apiauth_bench 2>&1; } 2>&1 )
+  echo "### floor pgbench-c1" >> "$RAW"; echo "$out" >> "$RAW"
+}
+
 header_for() {
   case $1 in
     open) echo "X-Bench: open" ;;
@@ -93,9 +152,11 @@ for backend in $BACKENDS; do
     redis-cache) ENV+=(APIAUTH_BACKEND=redis-cache APIAUTH_CACHE_LOCAL=false); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
     redis-cache-near) ENV+=(APIAUTH_BACKEND=redis-cache APIAUTH_CACHE_LOCAL=true); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
     jpa) ENV+=(APIAUTH_BACKEND=jpa); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
+    jpa-near) ENV+=(APIAUTH_BACKEND=jpa APIAUTH_CACHE_LOCAL=true); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
   esac
   [ "$mode" = ratelimit ] && { DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key limited"; }
   [ "$mode" = metrics ] && { DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key"; }
+  [ "$mode" = profile ] && { DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key"; }
   LOG="target/bench/payara-$backend.log"
   env "${ENV[@]}" java -Xmx1g -jar target/payara-micro.jar "${DEPLOY[@]}" --port $PORT --nohazelcast --disablephonehome > "$LOG" 2>&1 &
   PAYARA_PID=$!
@@ -116,6 +177,11 @@ for backend in $BACKENDS; do
     echo "   warm-up $ep ${w}s"
     wrk -t1 -c16 -d"${w}s" -H "$(header_for $ep)" "$(url_for $ep)" > /dev/null
   done
+  if [ "$mode" = profile ]; then
+    profile_backend "$backend"
+    kill "$PAYARA_PID"; wait "$PAYARA_PID" 2>/dev/null || true; PAYARA_PID=
+    continue
+  fi
   read -r -a EPS <<< "$ENDPOINTS"
   for conns in $CONNS; do
     for round in $(seq 1 "$ROUNDS"); do
@@ -138,5 +204,11 @@ for backend in $BACKENDS; do
   kill "$PAYARA_PID"; wait "$PAYARA_PID" 2>/dev/null || true; PAYARA_PID=
 done
 
+if [ "$mode" = profile ]; then
+  profile_floors
+  python3 bench/profile_report.py "$RAW" bench/results > bench/results/profile.md
+  cat bench/results/profile.md
+  exit 0
+fi
 python3 bench/report.py "$RAW" > "bench/results/http-$mode.md"
 cat "bench/results/http-$mode.md"

@@ -61,7 +61,7 @@ public class BackendLookupBenchmark {
             case "memory" -> new MemoryBackend();
             case "redis" -> new RedisBackend(redis(), namespace);
             case "redis-near" -> new RedisBackend(redis(), namespace, RedisBackend.DEFAULT_EXPIRED_RETENTION,
-                    dev.apiauth.backend.redis.NearCacheSettings.on(Duration.ofMinutes(5), Duration.ofSeconds(5)));
+                    dev.apiauth.backend.NearCacheSettings.on(Duration.ofMinutes(5), Duration.ofSeconds(5)));
             case "redis-cache" -> new RedisCacheBackend(redis(), new MemoryBackend(), namespace, Duration.ofMinutes(5), Duration.ofSeconds(5), false);
             case "redis-cache-near" -> new RedisCacheBackend(redis(), new MemoryBackend(), namespace, Duration.ofMinutes(5), Duration.ofSeconds(5), true);
             case "jpa-postgres" -> jpa();

@@ -19,4 +19,13 @@ CREATE TABLE IF NOT EXISTS apiauth_keys (
     UNIQUE KEY apiauth_keys_key_hash (key_hash),
     KEY apiauth_keys_owner (owner_id, created_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+-- The change feed: every write through apiauth.backend=jpa adds the key's hash here in the same transaction, and
+-- nodes with apiauth.cache.local=true poll it to drop what changed from their memory. Rows older than an hour are
+-- deleted by the nodes. A database set up by an earlier release gets it by applying this script again.
+CREATE TABLE IF NOT EXISTS apiauth_key_changes (
+    seq          BIGINT       NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    key_hash     VARCHAR(64)  NOT NULL,
+    changed_at   DATETIME(3)  NOT NULL,
+    KEY apiauth_key_changes_changed_at (changed_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 -- Tables created before rate limits existed (1.x): META-INF/apiauth/ddl/upgrade-rate-limits.sql adds their two columns.

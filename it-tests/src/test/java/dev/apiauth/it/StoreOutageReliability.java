@@ -78,7 +78,7 @@ class StoreOutageReliability {
     void storesStoppedFrozenAndCrashedUnderLoad() throws Exception {
         Path dir = PayaraProcess.freshDir(Path.of(System.getProperty("apiauth.build", "target"), "reliability"));
         List<Result> results = new ArrayList<>();
-        String only = System.getProperty("reliability.scenarios", "jpa,redis,redis-near,redis-cache,redis-cache-near");
+        String only = System.getProperty("reliability.scenarios", "jpa,jpa-near,redis,redis-near,redis-cache,redis-cache-near");
         for (String scenario : only.split(",")) {
             results.addAll(runScenario(scenario.trim(), dir));
         }
@@ -162,7 +162,10 @@ class StoreOutageReliability {
                     "apiauth.redis.address", redis.address(),
                     "apiauth.management.enabled", "true"));
             switch (backend) {
-                case "jpa" -> addAll(faults, List.of(pg), false);
+                case "jpa" -> {
+                    config.put("apiauth.cache.local", String.valueOf(near));
+                    addAll(faults, List.of(pg), false);
+                }
                 case "redis" -> {
                     config.put("apiauth.cache.local", String.valueOf(near));
                     addAll(faults, List.of(rs), false);

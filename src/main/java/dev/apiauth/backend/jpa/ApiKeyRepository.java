@@ -113,10 +113,17 @@ public final class ApiKeyRepository implements Backend {
     /** Removes the record if present. */
     @Override
     public void delete(UUID id) {
+        deleteReturningHash(id);
+    }
+
+    /** Removes the record if present; returns its key hash, or null when there was none. */
+    String deleteReturningHash(UUID id) {
         ApiKeyEntity entity = em.find(ApiKeyEntity.class, id.toString());
-        if (entity != null) {
-            em.remove(entity);
-            em.flush();
+        if (entity == null) {
+            return null;
         }
+        em.remove(entity);
+        em.flush();
+        return entity.keyHash();
     }
 }

@@ -5,6 +5,7 @@ import dev.apiauth.backend.Backend;
 import dev.apiauth.backend.BackendException;
 import dev.apiauth.backend.ConcurrentUpdateException;
 import dev.apiauth.backend.DuplicateKeyException;
+import dev.apiauth.backend.NearCacheSettings;
 import dev.apiauth.backend.UnknownKeyException;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
@@ -12,6 +13,7 @@ import jakarta.persistence.EntityTransaction;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.persistence.PersistenceException;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,15 +34,26 @@ import javax.sql.DataSource;
  * JpaBackend keys = JpaBackend.create(dataSource);   // e.g. a PGSimpleDataSource
  * JpaSchema.create(dataSource);                       // or apply META-INF/apiauth/ddl/<database>.sql yourself
  * }</pre>
+ *
+ * <p>Each write also records the key's hash in the change table {@code apiauth_key_changes}, in the same transaction,
+ * when that table exists (the DDL scripts create it): nodes with a near cache ({@code apiauth.cache.local=true}, see
+ * {@link JpaChangeFeed}) follow it to drop what changed from their memory.
  */
 public final class JpaBackend implements Backend, AutoCloseable {
 
     private final Supplier<EntityManagerFactory> factory;
     private volatile EntityManagerFactory emf;
+    /** Whether the change table exists, so writes record their key there; checked when the unit is built. */
+    private volatile boolean recordChanges;
+    private final NearCacheSettings nearSettings;
+    /** The near cache and the poller that keeps it current; null without a near cache. */
+    private final JpaChangeFeed near;
+    private final Clock clock = Clock.systemUTC();
+    private volatile dev.apiauth.ApiAuthMetrics metrics = dev.apiauth.ApiAuthMetrics.NONE;
 
     public JpaBackend(EntityManagerFactory emf) {
-        this.emf = emf;
-        this.factory = () -> emf;
+        this(() -> emf, NearCacheSettings.OFF);
+        emf();
     }
 
     /**
@@ -49,7 +62,28 @@ public final class JpaBackend implements Backend, AutoCloseable {
      * retried at the next use; meanwhile every call fails with {@link BackendException}.
      */
     JpaBackend(Supplier<EntityManagerFactory> factory) {
+        this(factory, NearCacheSettings.OFF);
+    }
+
+    /**
+     * With a near cache when {@code near} is enabled: lookups are answered from this JVM's memory while the change
+     * feed is read within the staleness bound (see {@link JpaChangeFeed}), else from the database.
+     */
+    JpaBackend(Supplier<EntityManagerFactory> factory, NearCacheSettings near) {
+        this(factory, near, System::nanoTime, true);
+    }
+
+    /** Tests: the near cache's ticker, and whether its polls are scheduled or called by the test. */
+    JpaBackend(Supplier<EntityManagerFactory> factory, NearCacheSettings near, java.util.function.LongSupplier ticker,
+               boolean schedulePolls) {
         this.factory = factory;
+        this.nearSettings = near;
+        this.near = near.enabled() ? new JpaChangeFeed(this::emf, near, ticker, clock, schedulePolls) : null;
+    }
+
+    /** The near cache's feed, or null (tests). */
+    JpaChangeFeed nearCache() {
+        return near;
     }
 
     /** Builds the persistence unit now if it is not built yet. */
@@ -80,7 +114,36 @@ public final class JpaBackend implements Backend, AutoCloseable {
 
     @Override
     public Optional<ApiKey> getByHash(String keyHash) {
-        return read(repo -> repo.getByHash(keyHash));
+        if (near == null) {
+            return read(repo -> repo.getByHash(keyHash));
+        }
+        Optional<ApiKey> local = near.memory().get(keyHash);
+        metrics.cache(NEAR, local != null);
+        if (local != null) {
+            return local;
+        }
+        long generation = near.memory().generation(); // before the read: a change read by a poll meanwhile keeps its answer out
+        Optional<ApiKey> found = read(repo -> repo.getByHash(keyHash));
+        near.memory().put(keyHash, found, found.isPresent() ? nearSettings.ttl() : nearSettings.negativeTtl(), generation);
+        return found;
+    }
+
+    static final String NEAR = "near";
+
+    /** Near-cache hits and misses go to {@code metrics}. */
+    @Override
+    public void observe(dev.apiauth.ApiAuthMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    /** Asks the database itself (never the near cache), as a validation that misses the near cache would. */
+    @Override
+    public Map<String, String> probe() {
+        read(repo -> repo.getByHash(PROBE_HASH));
+        if (near == null) {
+            return Map.of();
+        }
+        return Map.of("nearCache", near.memory().isLive() ? "live" : "not answering (change feed not read within the bound)");
     }
 
     @Override
@@ -95,21 +158,18 @@ public final class JpaBackend implements Backend, AutoCloseable {
 
     @Override
     public ApiKey create(ApiKey key) {
-        return write(repo -> repo.create(key));
+        return write(key.keyHash(), repo -> repo.create(key), created -> key.keyHash());
     }
 
     @Override
     public ApiKey update(ApiKey key) {
-        return write(repo -> repo.update(key));
+        return write(key.keyHash(), repo -> repo.update(key), updated -> key.keyHash());
     }
 
     @Override
     public void delete(UUID id) {
         try {
-            write(repo -> {
-                repo.delete(id);
-                return null;
-            });
+            write(null, repo -> repo.deleteReturningHash(id), hash -> hash);
         } catch (ConcurrentUpdateException alreadyChangedOrGone) {
             if (read(repo -> repo.getById(id)).isPresent()) {
                 delete(id);
@@ -119,6 +179,9 @@ public final class JpaBackend implements Backend, AutoCloseable {
 
     @Override
     public void close() {
+        if (near != null) {
+            near.close();
+        }
         EntityManagerFactory built = emf;
         if (built != null && built.isOpen()) {
             built.close();
@@ -132,6 +195,12 @@ public final class JpaBackend implements Backend, AutoCloseable {
                 built = emf;
                 if (built == null) {
                     built = factory.get();
+                    try {
+                        recordChanges = hasChangeTable(built);
+                    } catch (RuntimeException e) {
+                        built.close(); // built again at the next use
+                        throw e;
+                    }
                     emf = built;
                 }
             }
@@ -167,13 +236,47 @@ public final class JpaBackend implements Backend, AutoCloseable {
         return false;
     }
 
-    private <T> T write(Function<ApiKeyRepository, T> work) {
+    /**
+     * Whether {@code apiauth_key_changes} can be written (an earlier release's schema has no such table). Only the
+     * database's own "no such table" (SQLState class 42) means no: any other failure (the database unreachable) is
+     * thrown, so the unit is built again later rather than every write skipping the feed for good.
+     */
+    private static boolean hasChangeTable(EntityManagerFactory emf) {
+        EntityManager em = emf.createEntityManager();
+        try {
+            em.createNativeQuery("SELECT seq FROM " + JpaChangeFeed.TABLE + " WHERE 1 = 0").getResultList();
+            return true;
+        } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("42")) {
+                    return false;
+                }
+            }
+            throw new BackendException("API key store unavailable: " + e.getMessage(), e);
+        } finally {
+            em.close();
+        }
+    }
+
+    /**
+     * One transaction: {@code work}, then the change row of the key it wrote ({@code keyHash}, or the one
+     * {@code changed} finds in the result; none when null). The writer's own near cache drops the key afterwards
+     * whatever happened (everything, when a failed write's key is unknown).
+     */
+    private <T> T write(String keyHash, Function<ApiKeyRepository, T> work, Function<T, String> changed) {
         EntityManager em = open();
         EntityTransaction tx = em.getTransaction();
+        String touched = keyHash;
+        boolean failed = true;
         try {
             tx.begin();
             T result = work.apply(new ApiKeyRepository(em));
+            touched = changed.apply(result);
+            if (touched != null && recordChanges) {
+                JpaChangeFeed.record(em, touched, clock);
+            }
             tx.commit();
+            failed = false;
             return result;
         } catch (UnknownKeyException | ConcurrentUpdateException | DuplicateKeyException | IllegalArgumentException e) {
             throw e;
@@ -204,6 +307,13 @@ public final class JpaBackend implements Backend, AutoCloseable {
                 // the connection is gone; nothing was committed
             }
             em.close();
+            if (near != null) {
+                if (touched != null) {
+                    near.memory().invalidate(touched);
+                } else if (failed) {
+                    near.memory().clear(); // which key a failed delete touched is unknown here
+                }
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import dev.apiauth.ApiAuthConfigurationException;
 import dev.apiauth.backend.Backend;
 import dev.apiauth.backend.BackendException;
 import dev.apiauth.backend.BackendProvider;
+import dev.apiauth.backend.NearCacheSettings;
 import dev.apiauth.internal.ConfigReader;
 import java.util.Map;
 import java.util.Optional;
@@ -43,8 +44,10 @@ public final class JpaBackendProvider implements BackendProvider {
         ConfigReader in = new ConfigReader(config);
         String jndiName = in.string(DATASOURCE, DEFAULT_DATASOURCE);
         String schema = in.matching(SCHEMA, "create", Pattern.compile("create|none"), "create or none");
+        NearCacheSettings near = NearCacheSettings.read(in);
         in.throwIfProblems();
         requireJpa();
+        near.requireCaffeine();
         JpaBackend backend = new JpaBackend(() -> {
             DataSource dataSource;
             try {
@@ -55,21 +58,25 @@ public final class JpaBackendProvider implements BackendProvider {
             if (schema.equals("create")) {
                 JpaSchema.create(dataSource);
             } else {
-                JpaSchema.verify(dataSource);
+                JpaSchema.verify(dataSource, near.enabled());
             }
             var factory = ApiAuthPersistenceUnit.createEntityManagerFactory(dataSource, Map.of());
             LOG.info("API key store: JPA on the datasource " + jndiName + " (" + DATASOURCE + "), table apiauth_keys, "
-                    + SCHEMA + "=" + schema);
+                    + SCHEMA + "=" + schema + ", " + near);
             return factory;
-        });
+        }, near);
         try {
             backend.start();
         } catch (BackendException e) {
             if (!(e.getCause() instanceof NotBound)) {
+                backend.close(); // its near cache's poller too
                 throw e;
             }
             LOG.info(DATASOURCE + "=" + jndiName + " is not bound yet (datasources an application defines itself are bound"
                     + " after CDI starts); the API key store connects at its first use");
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
         }
         return backend;
     }

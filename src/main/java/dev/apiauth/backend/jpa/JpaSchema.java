@@ -14,7 +14,8 @@ import java.util.Locale;
 import javax.sql.DataSource;
 
 /**
- * The table and indexes of {@link ApiKeyEntity}, from the DDL scripts shipped in the jar
+ * The table and indexes of {@link ApiKeyEntity}, and the change table the near caches follow
+ * ({@code apiauth_key_changes}, see {@link JpaChangeFeed}), from the DDL scripts shipped in the jar
  * ({@code META-INF/apiauth/ddl/postgresql.sql}, {@code h2.sql}, {@code mysql.sql} for MySQL and MariaDB).
  * The same scripts serve Flyway or Liquibase users; every statement is {@code IF NOT EXISTS}, so applying
  * them again leaves existing data alone.
@@ -22,6 +23,8 @@ import javax.sql.DataSource;
 public final class JpaSchema {
 
     public static final String TABLE = "apiauth_keys";
+    /** The change feed the near caches follow (see {@link JpaChangeFeed}). */
+    public static final String CHANGES = JpaChangeFeed.TABLE;
 
     private JpaSchema() {
     }
@@ -94,8 +97,30 @@ public final class JpaSchema {
         return found;
     }
 
+    static boolean hasTable(Connection connection, String table) throws SQLException {
+        boolean found;
+        try (Statement statement = connection.createStatement()) {
+            statement.executeQuery("SELECT 1 FROM " + table + " WHERE 1 = 0").close();
+            found = true;
+        } catch (SQLException missing) {
+            found = false;
+        }
+        if (!connection.getAutoCommit()) {
+            connection.rollback();
+        }
+        return found;
+    }
+
     /** Fails with a message naming the script to apply when the table is missing. */
     public static void verify(DataSource dataSource) {
+        verify(dataSource, false);
+    }
+
+    /**
+     * The same, and the change table: required with a near cache ({@code requireChangeFeed}); without one, its absence
+     * is a warning (this node's writes then reach no other node's near cache before their entries expire).
+     */
+    static void verify(DataSource dataSource, boolean requireChangeFeed) {
         try (Connection connection = dataSource.getConnection()) {
             String dialect = dialect(connection);
             try (Statement statement = connection.createStatement()) {
@@ -111,6 +136,18 @@ public final class JpaSchema {
                             + column[0] + " (it was created by an earlier release); apply " + UPGRADE_SCRIPT
                             + " from the jakarta-api-auth jar, or set apiauth.jpa.schema=create");
                 }
+            }
+            if (!hasTable(connection, CHANGES)) {
+                String fix = "apply META-INF/apiauth/ddl/" + dialect + ".sql from the jakarta-api-auth jar again (every statement is"
+                        + " IF NOT EXISTS; it adds the table), or set apiauth.jpa.schema=create";
+                if (requireChangeFeed) {
+                    throw new ApiAuthConfigurationException("apiauth.cache.local=true on apiauth.backend=jpa needs the change table "
+                            + CHANGES + ", which is missing (the schema was set up by an earlier release, and"
+                            + " apiauth.jpa.schema=none); " + fix);
+                }
+                java.util.logging.Logger.getLogger(JpaSchema.class.getName()).warning("table " + CHANGES + " is missing (the"
+                        + " schema was set up by an earlier release): this node's writes are not recorded there, so nodes with"
+                        + " apiauth.cache.local=true see them only when their entries expire; " + fix);
             }
         } catch (SQLException e) {
             throw new BackendException("could not reach the API key database: " + e.getMessage(), e);

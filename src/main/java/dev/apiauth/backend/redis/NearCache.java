@@ -1,36 +1,29 @@
 package dev.apiauth.backend.redis;
 
 import dev.apiauth.ApiKey;
+import dev.apiauth.backend.NearCacheSettings;
+import dev.apiauth.internal.LocalCache;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
 import org.redisson.api.listener.StatusListener;
 import org.redisson.client.codec.StringCodec;
 
 /**
- * Records (decoded, ready to check) in this JVM's memory, bounded in size and age, dropped on every node when
- * any node writes the key: writers publish the key hash on a Redis channel, every node's listener removes it.
+ * A {@link LocalCache} whose invalidations travel on a Redis channel: writers publish the key hash, every node's
+ * listener removes it.
  *
- * <p>It answers only while its subscription is confirmed, explicitly: several times per staleness bound the node
- * publishes a ping on the same channel, and the cache serves only while the last of its own pings that came back was
- * sent less than the bound ({@code apiauth.cache.local.max-staleness}, 1 s by default) ago: messages on a channel
- * arrive in order, so every invalidation published before that ping has been handled, however late the listener runs. A subscription that broke silently (Redis or
- * the connection down, the channel dropped by a proxy) therefore stops the near cache within that bound, and it is
- * emptied, since invalidations may have been missed; lookups then go to Redis or the primary. Whenever the
- * subscription is (re)established everything is dropped too.
- *
- * <p>The maps are Caffeine caches: a size bound with W-TinyLFU eviction (frequently used keys stay when the cache is
- * full, a scan of new keys does not flush them) and a per-entry lifetime. Known keys and "no such key" answers are
- * bounded separately, so a flood of unknown keys cannot evict known ones. Maintenance runs on the calling threads
- * (no pool of the server's is borrowed, nothing runs after close).
+ * <p>Its confirmations are pings: several times per staleness bound the node publishes a ping on the same channel,
+ * and each of its own pings that comes back confirms the ping's send time (messages on a channel arrive in order, so
+ * every invalidation published before that ping has been handled, however late the listener runs). A subscription
+ * that broke silently (Redis or the connection down, the channel dropped by a proxy) therefore stops the near cache
+ * within the bound ({@code apiauth.cache.local.max-staleness}, 1 s by default), and it is emptied; lookups then go
+ * to Redis or the primary. Whenever the subscription is (re)established everything is dropped too.
  */
 final class NearCache implements AutoCloseable {
 
@@ -38,19 +31,10 @@ final class NearCache implements AutoCloseable {
     /** The channel's name after the namespace: writers of every Redis backend publish the hashes they change on it. */
     static final String CHANNEL = "invalidations";
     /** The default staleness bound. */
-    static final Duration DEFAULT_MAX_STALENESS = Duration.ofSeconds(1);
+    static final Duration DEFAULT_MAX_STALENESS = NearCacheSettings.DEFAULT_MAX_STALENESS;
     private static final String PING = "ping:";
 
-    private record Entry(Optional<ApiKey> key, long lifetimeNanos) {
-    }
-
-    /** Known keys. */
-    private final Cache<String, Entry> entries;
-    /** "No such key" answers, bounded on their own: anyone can mint well-formed unknown keys, they never evict known ones. */
-    private final Cache<String, Entry> absent;
-    /** Bumped by every invalidation and clear: a lookup that overlapped one does not cache what it read. */
-    private final AtomicLong generation = new AtomicLong();
-    private final long ttlNanos;
+    private final LocalCache memory;
     private final LongSupplier ticker;
     private final long livenessNanos;
     private final RTopic topic;
@@ -61,8 +45,6 @@ final class NearCache implements AutoCloseable {
     /** This node's pings carry this id, so it recognises its own. */
     private final String pingId = PING + java.util.UUID.randomUUID() + ":";
     private final AtomicLong pingsReceived = new AtomicLong();
-    private volatile long lastPingNanos;
-    private volatile boolean pinged;
     private final java.util.concurrent.ScheduledExecutorService heartbeat;
 
     NearCache(RedissonClient redis, String channel, Duration ttl, int maxSize, Duration maxStaleness) {
@@ -76,10 +58,8 @@ final class NearCache implements AutoCloseable {
     NearCache(RedissonClient redis, String channel, Duration ttl, int maxSize, Duration maxStaleness, LongSupplier ticker,
               boolean scheduleHeartbeat) {
         this.ticker = ticker;
-        this.ttlNanos = ttl.toNanos();
         this.livenessNanos = maxStaleness.toNanos();
-        this.entries = cache(maxSize, ticker);
-        this.absent = cache(maxSize, ticker);
+        this.memory = new LocalCache(ttl, maxSize, maxStaleness, ticker);
         this.topic = redis.getTopic(channel, StringCodec.INSTANCE);
         // in production the heartbeat's first run subscribes, off the deploying thread (Redis may be down now);
         // tests without a scheduled heartbeat subscribe here
@@ -100,26 +80,6 @@ final class NearCache implements AutoCloseable {
         }
     }
 
-    private static Cache<String, Entry> cache(int maxSize, LongSupplier ticker) {
-        return Caffeine.newBuilder().maximumSize(maxSize).ticker(ticker::getAsLong).executor(Runnable::run)
-                .expireAfter(new Expiry<String, Entry>() {
-                    @Override
-                    public long expireAfterCreate(String key, Entry entry, long now) {
-                        return entry.lifetimeNanos;
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(String key, Entry entry, long now, long remaining) {
-                        return entry.lifetimeNanos;
-                    }
-
-                    @Override
-                    public long expireAfterRead(String key, Entry entry, long now, long remaining) {
-                        return remaining;
-                    }
-                }).build();
-    }
-
     /**
      * Subscribes to the invalidation channel; false when Redis does not answer (the near cache then does not serve,
      * and the heartbeat tries again). An application starting while Redis is down therefore starts, and its near
@@ -137,23 +97,15 @@ final class NearCache implements AutoCloseable {
                 messageListener = topic.addListener(String.class, (ch, text) -> {
                     if (text.startsWith(PING)) {
                         if (text.startsWith(pingId)) {
-                            long sent = sentAt(text);
-                            if (!isLive()) {
-                                clear(); // back after a gap: invalidations of that gap may be lost, whatever Redisson said
-                            }
                             // the ping's own send time: every message published before it has been handled now, so a
-                            // listener running late cannot stretch the bound (its pings arrive late too)
-                            if (!pinged || sent - lastPingNanos > 0) {
-                                lastPingNanos = sent;
-                            }
-                            pinged = true;
+                            // listener running late cannot stretch the bound (its pings arrive late too); back after a
+                            // gap, the memory is emptied first, whatever Redisson said
+                            memory.confirm(sentAt(text));
                             pingsReceived.incrementAndGet();
                         }
                         return;
                     }
-                    generation.incrementAndGet(); // first: a put that has not checked yet will not insert
-                    entries.invalidate(text);     // then: a put that checked before waits for this key's entry and is removed here
-                    absent.invalidate(text);
+                    memory.invalidate(text);
                 });
             }
             if (statusListener == -1) {
@@ -165,8 +117,7 @@ final class NearCache implements AutoCloseable {
 
                     @Override
                     public void onUnsubscribe(String ch) {
-                        pinged = false;
-                        clear();
+                        memory.unconfirm();
                     }
                 });
             }
@@ -192,55 +143,26 @@ final class NearCache implements AutoCloseable {
 
     /** Whether invalidations are known to arrive: this node's own ping came back within the staleness bound. */
     boolean isLive() {
-        return pinged && ticker.getAsLong() - lastPingNanos < livenessNanos;
+        return memory.isLive();
     }
 
     long pingsReceived() {
         return pingsReceived.get();
     }
 
-    private boolean serving() {
-        if (isLive()) {
-            return true;
-        }
-        if (entries.estimatedSize() > 0 || absent.estimatedSize() > 0) {
-            clear(); // invalidations may have been missed while the subscription was not confirmed
-        }
-        return false;
-    }
-
-    /** The cached answer (a record, or empty for "no such key"), or null when not cached or too old. */
+    /** The cached answer (a record, or empty for "no such key"), or null when not cached, too old, or not live. */
     Optional<ApiKey> get(String keyHash) {
-        if (!serving()) {
-            return null;
-        }
-        Entry entry = entries.getIfPresent(keyHash);
-        if (entry == null) {
-            entry = absent.getIfPresent(keyHash);
-        }
-        return entry == null ? null : entry.key;
+        return memory.get(keyHash);
     }
 
     /** Taken before reading Redis or the primary, handed to {@link #put}. */
     long generation() {
-        return generation.get();
+        return memory.generation();
     }
 
-    /**
-     * Caches what a lookup found, unless an invalidation or clear arrived since it started ({@code generation}).
-     * The check and the insertion are one atomic step on the key's entry, so an invalidation cannot slip between
-     * them: it bumps the generation before it removes the key.
-     */
+    /** Caches what a lookup found, unless an invalidation or clear arrived since it started ({@code generation}). */
     void put(String keyHash, Optional<ApiKey> key, Duration lifetime, long generationBefore) {
-        if (generation.get() != generationBefore || !isLive()) {
-            return;
-        }
-        Entry entry = new Entry(key, Math.min(ttlNanos, lifetime.toNanos()));
-        Cache<String, Entry> cache = key.isPresent() ? entries : absent;
-        cache.asMap().compute(keyHash, (k, old) -> generation.get() == generationBefore ? entry : old);
-        if (generation.get() != generationBefore) {
-            cache.asMap().remove(keyHash, entry); // a clear() walking the map may have passed this entry while it was inserted
-        }
+        memory.put(keyHash, key, lifetime, generationBefore);
     }
 
     /** The send time a ping of this node carries (this node's ticker), or one that makes it stale when unreadable. */
@@ -254,9 +176,7 @@ final class NearCache implements AutoCloseable {
 
     /** Drops the entry on this node only (the writer's own, before its write's message comes back). */
     void invalidateHere(String keyHash) {
-        generation.incrementAndGet();
-        entries.invalidate(keyHash);
-        absent.invalidate(keyHash);
+        memory.invalidate(keyHash);
     }
 
     /** Removes the entry here and tells every other node to; throws when Redis cannot carry the message. */
@@ -272,14 +192,12 @@ final class NearCache implements AutoCloseable {
     }
 
     void clear() {
-        generation.incrementAndGet();
-        entries.invalidateAll();
-        absent.invalidateAll();
+        memory.clear();
     }
 
     /** Entries held, known and absent (approximate; for tests and diagnostics). */
     long size() {
-        return entries.estimatedSize() + absent.estimatedSize();
+        return memory.size();
     }
 
     @Override
@@ -300,7 +218,6 @@ final class NearCache implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "could not unsubscribe the near cache", e);
         }
-        entries.invalidateAll();
-        absent.invalidateAll();
+        memory.unconfirm();
     }
 }

@@ -40,7 +40,11 @@ abstract class JpaBackendContract extends BackendContract {
     }
 
     static Backend viaProvider(DataSource ds, String schema) {
-        Map<String, String> config = new HashMap<>();
+        return viaProvider(ds, schema, Map.of());
+    }
+
+    static Backend viaProvider(DataSource ds, String schema, Map<String, String> more) {
+        Map<String, String> config = new HashMap<>(more);
         config.put(JpaBackendProvider.SCHEMA, schema);
         return new JpaBackendProvider().create(key -> Optional.ofNullable(config.get(key)), jndi -> ds);
     }

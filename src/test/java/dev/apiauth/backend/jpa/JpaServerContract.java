@@ -2,6 +2,7 @@ package dev.apiauth.backend.jpa;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,6 +25,11 @@ abstract class JpaServerContract extends JpaBackendContract {
 
     protected abstract void dropDatabase(String name);
 
+    /** Configuration of the shared backend beyond {@code apiauth.jpa.schema=none}. */
+    protected Map<String, String> config() {
+        return Map.of();
+    }
+
     private DataSource newDatabase(String purpose) {
         String name = TestDatabases.uniqueName(dialect() + "_" + purpose);
         databases.add(name);
@@ -34,7 +40,7 @@ abstract class JpaServerContract extends JpaBackendContract {
     void start() {
         ds = newDatabase("contract");
         TestDatabases.apply(ds, JpaSchema.script(dialect()));
-        shared = (JpaBackend) viaProvider(ds, "none");
+        shared = (JpaBackend) viaProvider(ds, "none", config());
     }
 
     @AfterAll

@@ -1,5 +1,6 @@
 package dev.apiauth.backend.redis;
 
+import dev.apiauth.backend.NearCacheSettings;
 import dev.apiauth.backend.Backend;
 import java.time.Duration;
 

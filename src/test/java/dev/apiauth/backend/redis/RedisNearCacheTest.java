@@ -1,5 +1,6 @@
 package dev.apiauth.backend.redis;
 
+import dev.apiauth.backend.NearCacheSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,11 +1,11 @@
-package dev.apiauth.backend.redis;
+package dev.apiauth.backend;
 
 import dev.apiauth.ApiAuthConfigurationException;
 import dev.apiauth.internal.ConfigReader;
 import java.time.Duration;
 
 /**
- * The near cache's settings, shared by {@code redis} and {@code redis-cache}: {@code apiauth.cache.local} (on/off),
+ * The near cache's settings, shared by {@code redis}, {@code redis-cache} and {@code jpa}: {@code apiauth.cache.local} (on/off),
  * {@code apiauth.cache.local.max-staleness} (how long a node may go on answering from memory without confirmation that
  * invalidations reach it; default 1 s), {@code apiauth.cache.ttl} and {@code apiauth.cache.negative-ttl} (how long an
  * entry lives at most) and the size bound.
@@ -33,39 +33,41 @@ public record NearCacheSettings(boolean enabled, Duration ttl, Duration negative
         }
     }
 
-    static final String LOCAL = "apiauth.cache.local";
-    static final String MAX_STALENESS = "apiauth.cache.local.max-staleness";
-    static final String TTL = "apiauth.cache.ttl";
-    static final String NEGATIVE_TTL = "apiauth.cache.negative-ttl";
-    static final int DEFAULT_SIZE = 10_000;
+    public static final String LOCAL = "apiauth.cache.local";
+    public static final String MAX_STALENESS = "apiauth.cache.local.max-staleness";
+    public static final String TTL = "apiauth.cache.ttl";
+    public static final String NEGATIVE_TTL = "apiauth.cache.negative-ttl";
+    /** The default staleness bound. */
+    public static final Duration DEFAULT_MAX_STALENESS = Duration.ofSeconds(1);
+    public static final int DEFAULT_SIZE = 10_000;
     static final Duration MIN_STALENESS = Duration.ofMillis(100);
     static final String BOUNDS = "from PT0.1S to PT1M";
     static final Duration MAX_MAX_STALENESS = Duration.ofMinutes(1);
 
     /** No near cache. */
     public static final NearCacheSettings OFF = new NearCacheSettings(false, Duration.ofSeconds(300), Duration.ofSeconds(5),
-            NearCache.DEFAULT_MAX_STALENESS, DEFAULT_SIZE);
+            DEFAULT_MAX_STALENESS, DEFAULT_SIZE);
 
     /** On, with the default staleness bound (1 s) and size (10,000 known and 10,000 unknown keys). */
     public static NearCacheSettings on(Duration ttl, Duration negativeTtl) {
-        return new NearCacheSettings(true, ttl, negativeTtl, NearCache.DEFAULT_MAX_STALENESS, DEFAULT_SIZE);
+        return new NearCacheSettings(true, ttl, negativeTtl, DEFAULT_MAX_STALENESS, DEFAULT_SIZE);
     }
 
     /** Reads the settings; problems are recorded in {@code in} (the caller throws them all at once). */
-    static NearCacheSettings read(ConfigReader in) {
+    public static NearCacheSettings read(ConfigReader in) {
         boolean enabled = in.bool(LOCAL, false);
         Duration ttl = in.positiveDuration(TTL, Duration.ofSeconds(300));
         Duration negativeTtl = in.positiveDuration(NEGATIVE_TTL, Duration.ofSeconds(5));
-        Duration staleness = in.positiveDuration(MAX_STALENESS, NearCache.DEFAULT_MAX_STALENESS);
+        Duration staleness = in.positiveDuration(MAX_STALENESS, DEFAULT_MAX_STALENESS);
         if (staleness.compareTo(MIN_STALENESS) < 0 || staleness.compareTo(MAX_MAX_STALENESS) > 0) {
             in.problem(MAX_STALENESS, in.optionalString(MAX_STALENESS), "a duration " + BOUNDS + " (ISO-8601, e.g. PT1S or PT0.5S)");
-            staleness = NearCache.DEFAULT_MAX_STALENESS;
+            staleness = DEFAULT_MAX_STALENESS;
         }
         return new NearCacheSettings(enabled, ttl, negativeTtl, staleness, DEFAULT_SIZE);
     }
 
     /** Fails clearly when the near cache is on but its cache library was left out of the application. */
-    void requireCaffeine() {
+    public void requireCaffeine() {
         if (!enabled) {
             return;
         }
