@@ -8,12 +8,13 @@
 #                         cache, 16 and 64 connections, 3 rounds
 #   bench/http.sh metrics  ~12 minutes: memory with MP Metrics off (apiauth.metrics.enabled=false), on, and on with
 #                         telemetry on as well (every request's server span recorded, the guard's attributes on it), 5 rounds
-#   bench/http.sh profile ~10 minutes: the store's round trip dissected, without near caches: for memory, redis and jpa the
-#                         server's CPU per request on /bench/open and /bench/key (16 connections, 3 rounds of 10 s), a
+#   bench/http.sh profile ~12 minutes: the store's round trip dissected: for memory, redis and jpa (PROFILE_BACKENDS
+#                         chooses others, e.g. redis-near) the server's CPU per request on /bench/open and /bench/key
+#                         (16 connections, 5 rounds of 10 s after 30 s of warm-up each; the least and the median), a
 #                         15 s async-profiler CPU profile of /bench/key (Java, native and kernel frames; the profiler is
 #                         tools.profiler:async-profiler from Maven Central, loaded with jcmd), and the floor on the same
 #                         cores: redis-benchmark HGET and pgbench running the backend's lookup query, with their CPU
-#                         per round trip. Output bench/results/profile.md and profile-<backend>.collapsed
+#                         per round trip. Output bench/results/profile.md (the stacks: target/bench/profile-<backend>.collapsed)
 #   bench/http.sh ratelimit  ~8 minutes: /bench/key with a key without a limit and with one (1,000,000 per second, never
 #                         reached: the counting is measured, not refusals), 5 rounds, memory and redis-cache + near cache
 # Needs PostgreSQL and Redis on 127.0.0.1 (the redis-cache and jpa runs use database apiauth_bench, created and
@@ -28,7 +29,7 @@ case "$mode" in
   metrics) WARM=15; WARM_JWT=0; DUR=10; ROUNDS=5; CONNS="16"; BACKENDS="memory-nometrics memory memory-telemetry"; USAGE_RUN=0 ;;
   near) WARM=15; WARM_JWT=0; DUR=10; ROUNDS=3; CONNS="16 64"; BACKENDS="${NEAR_BACKENDS:-redis redis-near redis-cache-near jpa jpa-near}"; USAGE_RUN=0 ;;
   ratelimit) WARM=15; WARM_JWT=0; DUR=10; ROUNDS=5; CONNS="16"; BACKENDS="memory redis-cache-near"; USAGE_RUN=0 ;;
-  profile) WARM=15; WARM_JWT=0; DUR=10; ROUNDS=3; CONNS="16"; BACKENDS="${PROFILE_BACKENDS:-memory redis jpa}"; USAGE_RUN=0 ;;
+  profile) WARM=30; WARM_JWT=0; DUR=10; ROUNDS=5; CONNS="16"; BACKENDS="${PROFILE_BACKENDS:-memory redis jpa}"; USAGE_RUN=0 ;;
   *) echo "usage: bench/http.sh [quick|full|near|profile|ratelimit|metrics]" >&2; exit 2 ;;
 esac
 FLUSH=5
@@ -90,10 +91,12 @@ profile_backend() {
     done
   done
   AP_LIB=$(async_profiler)
-  jcmd "$PAYARA_PID" JVMTI.agent_load "$AP_LIB" "start,event=cpu,interval=1000000" > /dev/null
+  # jcmd parses name=value pairs itself: the agent's options go through as one quoted string
+  jcmd "$PAYARA_PID" JVMTI.agent_load "$AP_LIB" "\"start,event=cpu,interval=1000000\"" | grep -q "return code: 0" \
+    || { echo "async-profiler did not start in Payara" >&2; exit 1; }
   wrk -t1 -c16 -d15s -H "$(header_for key)" "$(url_for key)" > /dev/null
-  jcmd "$PAYARA_PID" JVMTI.agent_load "$AP_LIB" "stop,collapsed,file=$PWD/bench/results/profile-$backend.collapsed" > /dev/null
-  echo "### profile backend=$backend file=bench/results/profile-$backend.collapsed" >> "$RAW"
+  jcmd "$PAYARA_PID" JVMTI.agent_load "$AP_LIB" "\"stop,collapsed,file=$PWD/target/bench/profile-$backend.collapsed\"" > /dev/null
+  echo "### profile backend=$backend file=target/bench/profile-$backend.collapsed" >> "$RAW"
 }
 # async-profiler's native library from Maven Central (tools.profiler:async-profiler, linux-x64 classifier)
 async_profiler() {
@@ -115,9 +118,10 @@ profile_floors() {
   done
   out=$( { /usr/bin/time -f "cpu %U %S" redis-benchmark -h 127.0.0.1 -c 1 -n 50000 --csv hget "${NAMESPACE}floor" r 2>&1; } 2>&1 )
   echo "### floor redis-c1" >> "$RAW"; echo "$out" >> "$RAW"
-  echo "== floor: pgbench, the lookup by hash, 16 connections"
   local hash
-  hash=$(psql -h 127.0.0.1 -U postgres -d apiauth_bench -Atc "SELECT key_hash FROM apiauth_keys LIMIT 1")
+  hash=$(psql -h 127.0.0.1 -U postgres -d apiauth_bench -Atc "SELECT key_hash FROM apiauth_keys LIMIT 1" 2>/dev/null) \
+    || { echo "== floor: pgbench skipped (no jpa run, no table to query)"; return 0; }
+  echo "== floor: pgbench, the lookup by hash, 16 connections"
   echo "SELECT id, created_at, expires_at, hint, key_hash, last_used_at, metadata, name, owner_id, revoked_at, scopes, version FROM apiauth_keys WHERE key_hash = '$hash';" > target/bench/lookup.sql
   for round in $(seq 1 "$ROUNDS"); do
     out=$( { /usr/bin/time -f "cpu %U %S" pgbench -h 127.0.0.1 -U postgres -n -M prepared -c 16 -j 1 -T "$DUR" -f target/bench/lookup.sql apiauth_bench 2>&1; } 2>&1 )
@@ -158,7 +162,9 @@ for backend in $BACKENDS; do
   [ "$mode" = metrics ] && { DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key"; }
   [ "$mode" = profile ] && { DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key"; }
   LOG="target/bench/payara-$backend.log"
-  env "${ENV[@]}" java -Xmx1g -jar target/payara-micro.jar "${DEPLOY[@]}" --port $PORT --nohazelcast --disablephonehome > "$LOG" 2>&1 &
+  AGENT=(); [ "$mode" = profile ] && AGENT=(-agentpath:"$(async_profiler)") # loaded idle; started and stopped through jcmd
+  # shellcheck disable=SC2086 # BENCH_JAVA_OPTS: extra JVM options for the servers, split on spaces
+  env "${ENV[@]}" java -Xmx1g ${BENCH_JAVA_OPTS:-} "${AGENT[@]}" -jar target/payara-micro.jar "${DEPLOY[@]}" --port $PORT --nohazelcast --disablephonehome > "$LOG" 2>&1 &
   PAYARA_PID=$!
   for _ in $(seq 1 120); do grep -q "Payara Micro URLs" "$LOG" && break; sleep 1; done
   grep -q "Payara Micro URLs" "$LOG" || { echo "Payara did not start; see $LOG" >&2; exit 1; }

@@ -41,6 +41,8 @@ import javax.sql.DataSource;
  */
 public final class JpaBackend implements Backend, AutoCloseable {
 
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(JpaBackend.class.getName());
+
     private final Supplier<EntityManagerFactory> factory;
     private volatile EntityManagerFactory emf;
     /** Whether the change table exists, so writes record their key there; checked when the unit is built. */
@@ -78,7 +80,8 @@ public final class JpaBackend implements Backend, AutoCloseable {
                boolean schedulePolls) {
         this.factory = factory;
         this.nearSettings = near;
-        this.near = near.enabled() ? new JpaChangeFeed(this::emf, near, ticker, clock, schedulePolls) : null;
+        // the feed polls only once the unit is built here (a poller thread has no naming context to look up a datasource)
+        this.near = near.enabled() ? new JpaChangeFeed(() -> emf, near, ticker, clock, schedulePolls) : null;
     }
 
     /** The near cache's feed, or null (tests). */
@@ -161,9 +164,23 @@ public final class JpaBackend implements Backend, AutoCloseable {
         return write(key.keyHash(), repo -> repo.create(key), created -> key.keyHash());
     }
 
+    /**
+     * Updates the record; the change feed gets the key unless only {@code lastUsedAt} changed (a usage write changes
+     * nothing a validation checks, and recording it would drop every key in use from every node's memory at each
+     * usage flush).
+     */
     @Override
     public ApiKey update(ApiKey key) {
-        return write(key.keyHash(), repo -> repo.update(key), updated -> key.keyHash());
+        boolean[] usageOnly = {false};
+        return write(key.keyHash(), repo -> {
+            usageOnly[0] = repo.getById(key.id()).map(stored -> onlyUsageDiffers(stored, key)).orElse(false);
+            return repo.update(key);
+        }, updated -> usageOnly[0] ? null : key.keyHash());
+    }
+
+    /** Whether {@code next} differs from {@code stored} in {@code lastUsedAt} (and the version) alone. */
+    static boolean onlyUsageDiffers(ApiKey stored, ApiKey next) {
+        return stored.withLastUsedAt(next.lastUsedAt()).withVersion(next.version()).equals(next);
     }
 
     @Override
@@ -238,8 +255,9 @@ public final class JpaBackend implements Backend, AutoCloseable {
 
     /**
      * Whether {@code apiauth_key_changes} can be written (an earlier release's schema has no such table). Only the
-     * database's own "no such table" (SQLState class 42) means no: any other failure (the database unreachable) is
-     * thrown, so the unit is built again later rather than every write skipping the feed for good.
+     * database's own "no such table" means no (SQLState 42P01 on PostgreSQL, 42S02 on MySQL, MariaDB and H2): any other
+     * failure (the database unreachable, no permission) is thrown, so the unit is built again later rather than every
+     * write skipping the feed for good.
      */
     private static boolean hasChangeTable(EntityManagerFactory emf) {
         EntityManager em = emf.createEntityManager();
@@ -248,20 +266,23 @@ public final class JpaBackend implements Backend, AutoCloseable {
             return true;
         } catch (RuntimeException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("42")) {
+                if (t instanceof SQLException sql && ("42P01".equals(sql.getSQLState()) || "42S02".equals(sql.getSQLState()))) {
+                    LOG.warning("table " + JpaChangeFeed.TABLE + " is missing: writes of this node are not recorded there, so"
+                            + " nodes with apiauth.cache.local=true see them only when their entries expire; apply"
+                            + " META-INF/apiauth/ddl/<database>.sql again (every statement is IF NOT EXISTS)");
                     return false;
                 }
             }
-            throw new BackendException("API key store unavailable: " + e.getMessage(), e);
+            throw new BackendException("API key store unavailable (cannot read " + JpaChangeFeed.TABLE + "): " + e.getMessage(), e);
         } finally {
             em.close();
         }
     }
 
     /**
-     * One transaction: {@code work}, then the change row of the key it wrote ({@code keyHash}, or the one
-     * {@code changed} finds in the result; none when null). The writer's own near cache drops the key afterwards
-     * whatever happened (everything, when a failed write's key is unknown).
+     * One transaction: {@code work}, then the change row of the key {@code changed} finds in the result (none when
+     * null). The writer's own near cache drops the key afterwards ({@code keyHash}, or the recorded one) whatever
+     * happened (everything, when a failed write's key is unknown).
      */
     private <T> T write(String keyHash, Function<ApiKeyRepository, T> work, Function<T, String> changed) {
         EntityManager em = open();
@@ -271,9 +292,12 @@ public final class JpaBackend implements Backend, AutoCloseable {
         try {
             tx.begin();
             T result = work.apply(new ApiKeyRepository(em));
-            touched = changed.apply(result);
-            if (touched != null && recordChanges) {
-                JpaChangeFeed.record(em, touched, clock);
+            String record = changed.apply(result);
+            if (record != null) {
+                touched = record;
+                if (recordChanges) {
+                    JpaChangeFeed.record(em, record, clock);
+                }
             }
             tx.commit();
             failed = false;

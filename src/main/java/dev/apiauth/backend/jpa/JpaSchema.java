@@ -117,8 +117,8 @@ public final class JpaSchema {
     }
 
     /**
-     * The same, and the change table: required with a near cache ({@code requireChangeFeed}); without one, its absence
-     * is a warning (this node's writes then reach no other node's near cache before their entries expire).
+     * The same, and the change table when a near cache needs it ({@code requireChangeFeed}); without one, the backend
+     * warns about its absence (this node's writes then reach no other node's near cache before their entries expire).
      */
     static void verify(DataSource dataSource, boolean requireChangeFeed) {
         try (Connection connection = dataSource.getConnection()) {
@@ -137,17 +137,12 @@ public final class JpaSchema {
                             + " from the jakarta-api-auth jar, or set apiauth.jpa.schema=create");
                 }
             }
-            if (!hasTable(connection, CHANGES)) {
+            if (requireChangeFeed && !hasTable(connection, CHANGES)) { // without a near cache the backend warns itself
                 String fix = "apply META-INF/apiauth/ddl/" + dialect + ".sql from the jakarta-api-auth jar again (every statement is"
                         + " IF NOT EXISTS; it adds the table), or set apiauth.jpa.schema=create";
-                if (requireChangeFeed) {
-                    throw new ApiAuthConfigurationException("apiauth.cache.local=true on apiauth.backend=jpa needs the change table "
-                            + CHANGES + ", which is missing (the schema was set up by an earlier release, and"
-                            + " apiauth.jpa.schema=none); " + fix);
-                }
-                java.util.logging.Logger.getLogger(JpaSchema.class.getName()).warning("table " + CHANGES + " is missing (the"
-                        + " schema was set up by an earlier release): this node's writes are not recorded there, so nodes with"
-                        + " apiauth.cache.local=true see them only when their entries expire; " + fix);
+                throw new ApiAuthConfigurationException("apiauth.cache.local=true on apiauth.backend=jpa needs the change table "
+                        + CHANGES + ", which is missing (the schema was set up by an earlier release, and"
+                        + " apiauth.jpa.schema=none); " + fix);
             }
         } catch (SQLException e) {
             throw new BackendException("could not reach the API key database: " + e.getMessage(), e);

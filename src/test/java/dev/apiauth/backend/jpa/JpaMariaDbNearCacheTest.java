@@ -19,4 +19,9 @@ class JpaMariaDbNearCacheTest extends JpaNearCacheTest {
     protected String dialect() {
         return "mysql";
     }
+
+    @Override
+    protected String restartNumbering() {
+        return "ALTER TABLE apiauth_key_changes AUTO_INCREMENT = 1";
+    }
 }

@@ -67,6 +67,9 @@ abstract class JpaNearCacheTest {
 
     protected abstract String dialect();
 
+    /** The statement that makes the change table number from 1 again (once it is empty). */
+    protected abstract String restartNumbering();
+
     private DataSource newDatabase(String purpose) {
         String name = TestDatabases.uniqueName(dialect() + "_" + purpose);
         databases.add(name);
@@ -98,6 +101,9 @@ abstract class JpaNearCacheTest {
     private JpaBackend node() {
         JpaBackend node = new JpaBackend(() -> ApiAuthPersistenceUnit.createEntityManagerFactory(ds, Map.of()), NEAR, ticker::get, false);
         closing.add(node);
+        node.nearCache().poll();
+        assertEquals(0, node.nearCache().polls(), "no poll before the backend built its unit (the poller never builds it)");
+        node.start();
         node.nearCache().poll();
         return node;
     }
@@ -175,7 +181,7 @@ abstract class JpaNearCacheTest {
         try (Connection tx = ds.getConnection()) {
             tx.setAutoCommit(false);
             revokeAndRecord(tx, slow); // takes its number now, commits later
-            a.update(other.withLastUsedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))); // a higher number, committed first
+            a.update(other.withExpiresAt(tomorrow())); // a higher number, committed first
             int gapsBefore = b.nearCache().gaps().size(); // numbers an earlier test rolled back may be gaps too
             b.nearCache().poll(); // reads the higher number; the lower one is not visible yet
             assertEquals(gapsBefore + 1, b.nearCache().gaps().size(), "the missing number is a gap");
@@ -195,7 +201,7 @@ abstract class JpaNearCacheTest {
         try (Connection tx = ds.getConnection()) {
             tx.setAutoCommit(false);
             revokeAndRecord(tx, slow);
-            a.update(other.withLastUsedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)));
+            a.update(other.withExpiresAt(tomorrow()));
             JpaBackend b = node(); // its first poll reads the newest numbers as if new
             assertFalse(b.getByHash(slow.keyHash()).orElseThrow().isRevoked());
             tx.commit();
@@ -214,15 +220,59 @@ abstract class JpaNearCacheTest {
         try (Connection tx = ds.getConnection()) {
             tx.setAutoCommit(false);
             revokeAndRecord(tx, key);
-            a.update(a.create(newRecord()).withLastUsedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)));
+            a.update(a.create(newRecord()).withExpiresAt(tomorrow()));
             b.nearCache().poll();
             tx.rollback();
         }
         assertEquals(gapsBefore + 1, b.nearCache().gaps().size());
         ticker.addAndGet(JpaChangeFeed.GAP_NANOS);
         b.nearCache().poll();
-        assertTrue(b.nearCache().gaps().isEmpty(), "given up");
+        assertTrue(b.nearCache().gaps().isEmpty(), "given up: no longer read again from there");
+        assertFalse(b.nearCache().givenUp().isEmpty(), "looked up by number instead");
         assertFalse(b.getByHash(key.keyHash()).orElseThrow().isRevoked());
+        ticker.addAndGet(JpaChangeFeed.RETENTION_NANOS);
+        b.nearCache().poll();
+        assertTrue(b.nearCache().givenUp().isEmpty(), "forgotten after the retention");
+    }
+
+    /** A revocation whose commit comes minutes after its number was taken (a stalled writer) still arrives. */
+    @Test
+    void aCommitLaterThanTheGapTimeoutStillReachesTheOtherNode() throws Exception {
+        JpaBackend a = node();
+        JpaBackend b = node();
+        ApiKey slow = a.create(newRecord());
+        b.nearCache().poll();
+        assertEquals(slow, b.getByHash(slow.keyHash()).orElseThrow());
+        try (Connection tx = ds.getConnection()) {
+            tx.setAutoCommit(false);
+            revokeAndRecord(tx, slow);
+            a.update(a.create(newRecord()).withExpiresAt(tomorrow()));
+            b.nearCache().poll();
+            ticker.addAndGet(JpaChangeFeed.GAP_NANOS);
+            b.nearCache().poll(); // the gap is given up
+            ticker.addAndGet(TimeUnit.MINUTES.toNanos(5));
+            b.nearCache().poll();
+            assertFalse(b.getByHash(slow.keyHash()).orElseThrow().isRevoked(), "not committed yet");
+            tx.commit();
+        }
+        b.nearCache().poll();
+        assertTrue(b.getByHash(slow.keyHash()).orElseThrow().isRevoked(), "the late row was found by its number");
+    }
+
+    /** Numbers that start again from 1 (a restored database, a re-created table) do not blind the feed. */
+    @Test
+    void aChangeTableNumberingFromOneAgainIsFollowed() throws Exception {
+        JpaBackend a = node();
+        JpaBackend b = node();
+        ApiKey key = a.create(newRecord());
+        a.update(a.create(newRecord()).withExpiresAt(tomorrow())); // numbers above 1 read by B
+        b.nearCache().poll();
+        assertEquals(key, b.getByHash(key.keyHash()).orElseThrow());
+        sql("DELETE FROM apiauth_key_changes");
+        sql(restartNumbering());
+        a.update(key.withRevokedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))); // numbered 1 again
+        b.nearCache().poll();
+        assertTrue(b.getByHash(key.keyHash()).orElseThrow().isRevoked(), "B noticed the numbers went back and read them");
     }
 
     /**
@@ -295,16 +345,38 @@ abstract class JpaNearCacheTest {
     }
 
     @Test
-    void everyWriteRecordsItsKey() throws Exception {
+    void everyWriteRecordsItsKeyExceptUsageOnlyUpdates() throws Exception {
         JpaBackend node = plainNode();
         ApiKey key = node.create(newRecord());
-        node.update(key.withLastUsedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)));
+        ApiKey used = node.update(key.withLastUsedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)));
+        assertEquals(1, changesOf(key), "a usage write changes nothing a validation checks: not in the feed");
+        ApiKey limited = node.update(used.withExpiresAt(tomorrow()));
+        node.update(limited.withRevokedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)));
         node.delete(key.id());
-        assertEquals(3, count("SELECT COUNT(*) FROM apiauth_key_changes WHERE key_hash = '" + key.keyHash() + "'"),
-                "create, update and delete, also without a near cache on the writer");
-        assertThrows(RuntimeException.class, () -> node.update(key.withLastUsedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))));
-        assertEquals(3, count("SELECT COUNT(*) FROM apiauth_key_changes WHERE key_hash = '" + key.keyHash() + "'"),
-                "a failed write records nothing");
+        assertEquals(4, changesOf(key), "create, expiry, revocation and delete, also without a near cache on the writer");
+        assertThrows(RuntimeException.class, () -> node.update(limited.withExpiresAt(tomorrow().plusSeconds(1))));
+        assertEquals(4, changesOf(key), "a failed write records nothing");
+    }
+
+    /** A usage write does not drop the key from other nodes' memory (they keep answering from it). */
+    @Test
+    void aUsageWriteLeavesOtherNodesMemoryAlone() {
+        JpaBackend a = node();
+        JpaBackend b = node();
+        ApiKey key = a.create(newRecord());
+        b.nearCache().poll();
+        b.getByHash(key.keyHash());
+        a.update(key.withLastUsedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS)));
+        b.nearCache().poll();
+        assertEquals(key, b.nearCache().memory().get(key.keyHash()).orElseThrow(), "still in B's memory");
+    }
+
+    private long changesOf(ApiKey key) throws SQLException {
+        return count("SELECT COUNT(*) FROM apiauth_key_changes WHERE key_hash = '" + key.keyHash() + "'");
+    }
+
+    private static Instant tomorrow() {
+        return Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.MILLIS);
     }
 
     /** A schema of an earlier release (no change table) with apiauth.jpa.schema=none: the near cache refuses to start. */

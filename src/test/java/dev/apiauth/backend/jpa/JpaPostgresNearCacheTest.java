@@ -19,4 +19,9 @@ class JpaPostgresNearCacheTest extends JpaNearCacheTest {
     protected String dialect() {
         return "postgresql";
     }
+
+    @Override
+    protected String restartNumbering() {
+        return "ALTER TABLE apiauth_key_changes ALTER COLUMN seq RESTART WITH 1";
+    }
 }
