@@ -45,6 +45,8 @@ public final class JpaBackend implements Backend, AutoCloseable {
 
     private final Supplier<EntityManagerFactory> factory;
     private volatile EntityManagerFactory emf;
+    /** False for a factory the caller handed in: a failed check must not close it. */
+    private boolean ownsFactory = true;
     /** Whether the change table exists, so writes record their key there; checked when the unit is built. */
     private volatile boolean recordChanges;
     private final NearCacheSettings nearSettings;
@@ -55,6 +57,7 @@ public final class JpaBackend implements Backend, AutoCloseable {
 
     public JpaBackend(EntityManagerFactory emf) {
         this(() -> emf, NearCacheSettings.OFF);
+        ownsFactory = false;
         emf();
     }
 
@@ -215,7 +218,9 @@ public final class JpaBackend implements Backend, AutoCloseable {
                     try {
                         recordChanges = hasChangeTable(built);
                     } catch (RuntimeException e) {
-                        built.close(); // built again at the next use
+                        if (ownsFactory) {
+                            built.close(); // built again at the next use
+                        }
                         throw e;
                     }
                     emf = built;

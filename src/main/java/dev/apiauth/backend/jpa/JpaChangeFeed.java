@@ -33,9 +33,10 @@ import java.util.logging.Logger;
  * is read again at every poll for {@value #GAP_SECONDS} s (a slow commit fills its gap within moments); after that
  * the number is <em>given up</em> and only looked up by number at every poll, for the whole retention (a rolled-back
  * insert leaves a number that never appears; a commit delayed for minutes still counts when it lands). At start the
- * last {@value #START_WINDOW} numbers are read as if new. A newest number below the highest one read (the sequence
- * was reset: a restored database, a re-created table, MySQL 5.7 restarting an empty table's counter) empties the
- * memory and starts the feed again.
+ * last {@value #START_WINDOW} numbers are read as if new. A newest number below the highest one read, or the row
+ * at the highest one read gone or holding another key (the sequence was reset: a restored database, a re-created
+ * table, MySQL 5.7 restarting an empty table's counter, also after it caught up) empties the memory and starts the
+ * feed again.
  *
  * <p>Each poll is one short transaction (so a connection router keeps it on the primary, and its snapshot starts
  * after the poll did), with a query timeout. Rows older than {@value #RETENTION_HOURS} h are deleted by the nodes
@@ -63,6 +64,7 @@ final class JpaChangeFeed implements AutoCloseable {
     private static final String INSERT = "INSERT INTO " + TABLE + " (key_hash, changed_at) VALUES (?1, ?2)";
     private static final String READ = "SELECT seq, key_hash FROM " + TABLE + " WHERE seq > ?1 ORDER BY seq";
     private static final String NEWEST = "SELECT MAX(seq) FROM " + TABLE;
+    private static final String AT = "SELECT key_hash FROM " + TABLE + " WHERE seq = ?1";
     private static final String TIMEOUT_HINT = "jakarta.persistence.query.timeout";
     private static final String PRUNE = "DELETE FROM " + TABLE + " WHERE changed_at < ?1";
 
@@ -75,8 +77,9 @@ final class JpaChangeFeed implements AutoCloseable {
     // the poll's state, guarded by this
     /** Every number up to here was read or given up; -1 before the first poll. */
     private long watermark = -1;
-    /** The highest number read. */
+    /** The highest number read, and the key of its row (null before a row was read). */
     private long highest;
+    private String highestHash;
     /** Numbers missing below {@link #highest}, with the time (ticker) they were first missed. */
     private final TreeMap<Long, Long> gaps = new TreeMap<>();
     /** Gaps older than {@link #GAP_NANOS}, below the watermark, looked up by number until the retention has passed. */
@@ -172,12 +175,13 @@ final class JpaChangeFeed implements AutoCloseable {
             tx.begin();
             Number newestRead = (Number) em.createNativeQuery(NEWEST).setHint(TIMEOUT_HINT, queryTimeoutMillis).getSingleResult();
             long newest = newestRead == null ? -1 : newestRead.longValue();
-            if (watermark >= 0 && newest >= 0 && newest < highest) {
+            if (watermark >= 0 && (newest >= 0 && newest < highest || highestRowChanged(em))) {
                 LOG.warning("the numbers of " + TABLE + " went back (newest " + newest + ", " + highest + " read before: the"
                         + " database was restored or the table re-created); the near cache is emptied and follows the table"
                         + " from its newest rows");
                 memory.unconfirm();
                 watermark = -1;
+                highestHash = null;
                 gaps.clear();
                 givenUp.clear();
             }
@@ -234,6 +238,19 @@ final class JpaChangeFeed implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the row last read at the top is gone or holds another key: the numbering started again and caught up
+     * with where this node was (a restore, a re-created table, followed by many writes). A row pruned after a day
+     * without writes looks the same, and restarting the feed then costs one emptied memory.
+     */
+    private boolean highestRowChanged(EntityManager em) {
+        if (highestHash == null) {
+            return false;
+        }
+        List<?> found = em.createNativeQuery(AT).setParameter(1, highest).setHint(TIMEOUT_HINT, queryTimeoutMillis).getResultList();
+        return found.isEmpty() || !highestHash.equals(found.get(0));
+    }
+
     /** Looks up the given-up numbers that are still within the retention: a change whose commit came late counts. */
     private void lookUpGivenUp(EntityManager em, long now) {
         givenUp.values().removeIf(since -> now - since >= RETENTION_NANOS);
@@ -261,6 +278,7 @@ final class JpaChangeFeed implements AutoCloseable {
                 }
             }
             highest = seq;
+            highestHash = keyHash;
             memory.invalidate(keyHash);
         } else if (gaps.remove(seq) != null) {
             memory.invalidate(keyHash); // committed after a higher number was read

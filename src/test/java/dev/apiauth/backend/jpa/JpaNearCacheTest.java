@@ -275,6 +275,26 @@ abstract class JpaNearCacheTest {
         assertTrue(b.getByHash(key.keyHash()).orElseThrow().isRevoked(), "B noticed the numbers went back and read them");
     }
 
+    /** The same when the new numbering has caught up with where the node was before it polls again. */
+    @Test
+    void aRestartedNumberingThatCaughtUpIsFollowed() throws Exception {
+        JpaBackend a = node();
+        JpaBackend b = node();
+        ApiKey key = a.create(newRecord());
+        b.nearCache().poll();
+        assertEquals(key, b.getByHash(key.keyHash()).orElseThrow());
+        long before = count("SELECT MAX(seq) FROM apiauth_key_changes");
+        sql("DELETE FROM apiauth_key_changes");
+        sql(restartNumbering());
+        a.update(key.withRevokedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))); // numbered 1 again
+        ApiKey filler = a.create(newRecord());
+        for (int i = 0; count("SELECT MAX(seq) FROM apiauth_key_changes") <= before; i++) { // writes while B is away
+            filler = a.update(filler.withExpiresAt(tomorrow().plusSeconds(i)));
+        }
+        b.nearCache().poll();
+        assertTrue(b.getByHash(key.keyHash()).orElseThrow().isRevoked(), "B noticed its last row is not there any more");
+    }
+
     /**
      * With the database unreachable a node answers from memory for at most the bound after the start of its last
      * completed poll, then never again until a poll completes: lookups go to the database and fail (503).
