@@ -84,23 +84,18 @@ public final class JpaSchema {
      * the connection stays usable and holds no lock that would make another node's {@code ALTER TABLE} wait.
      */
     static boolean hasColumn(Connection connection, String column) throws SQLException {
-        boolean found;
-        try (Statement statement = connection.createStatement()) {
-            statement.executeQuery("SELECT " + column + " FROM " + TABLE + " WHERE 1 = 0").close();
-            found = true;
-        } catch (SQLException missing) {
-            found = false;
-        }
-        if (!connection.getAutoCommit()) {
-            connection.rollback();
-        }
-        return found;
+        return answers(connection, "SELECT " + column + " FROM " + TABLE + " WHERE 1 = 0");
     }
 
     static boolean hasTable(Connection connection, String table) throws SQLException {
+        return answers(connection, "SELECT 1 FROM " + table + " WHERE 1 = 0");
+    }
+
+    /** Whether the probe {@code query} runs; its transaction (without auto-commit) is ended either way. */
+    private static boolean answers(Connection connection, String query) throws SQLException {
         boolean found;
         try (Statement statement = connection.createStatement()) {
-            statement.executeQuery("SELECT 1 FROM " + table + " WHERE 1 = 0").close();
+            statement.executeQuery(query).close();
             found = true;
         } catch (SQLException missing) {
             found = false;
