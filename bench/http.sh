@@ -15,6 +15,9 @@
 #                         tools.profiler:async-profiler from Maven Central, loaded with jcmd), and the floor on the same
 #                         cores: redis-benchmark HGET and pgbench running the backend's lookup query, with their CPU
 #                         per round trip. Output bench/results/profile.md (the stacks: target/bench/profile-<backend>.collapsed)
+#   bench/http.sh cluster ~10 minutes: redis on the machine's single Redis and on a local Redis Cluster (three masters,
+#                         three replicas on ports 31001-31006, started and stopped here with redis-server), each
+#                         without and with the near cache, 16 connections, 3 rounds: what a cluster hop costs
 #   bench/http.sh ratelimit  ~8 minutes: /bench/key with a key without a limit and with one (1,000,000 per second, never
 #                         reached: the counting is measured, not refusals), 5 rounds, memory and redis-cache + near cache
 # Needs PostgreSQL and Redis on 127.0.0.1 (the redis-cache and jpa runs use database apiauth_bench, created and
@@ -29,8 +32,9 @@ case "$mode" in
   metrics) WARM=15; WARM_JWT=0; DUR=10; ROUNDS=5; CONNS="16"; BACKENDS="memory-nometrics memory memory-telemetry"; USAGE_RUN=0 ;;
   near) WARM=15; WARM_JWT=0; DUR=10; ROUNDS=3; CONNS="16 64"; BACKENDS="${NEAR_BACKENDS:-redis redis-near redis-cache-near jpa jpa-near}"; USAGE_RUN=0 ;;
   ratelimit) WARM=15; WARM_JWT=0; DUR=10; ROUNDS=5; CONNS="16"; BACKENDS="memory redis-cache-near"; USAGE_RUN=0 ;;
+  cluster) WARM=15; WARM_JWT=0; DUR=10; ROUNDS=3; CONNS="16"; BACKENDS="redis redis-near redis-cluster redis-cluster-near"; USAGE_RUN=0 ;;
   profile) WARM=30; WARM_JWT=0; DUR=10; ROUNDS=5; CONNS="16"; BACKENDS="${PROFILE_BACKENDS:-memory redis jpa}"; USAGE_RUN=0 ;;
-  *) echo "usage: bench/http.sh [quick|full|near|profile|ratelimit|metrics]" >&2; exit 2 ;;
+  *) echo "usage: bench/http.sh [quick|full|near|cluster|profile|ratelimit|metrics]" >&2; exit 2 ;;
 esac
 FLUSH=5
 PORT=8080
@@ -54,8 +58,33 @@ NAMESPACE="apiauth-bench-http:$$:"
 
 psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS apiauth_bench WITH (FORCE)" -c "CREATE DATABASE apiauth_bench"
 PAYARA_PID=
+CLUSTER_PORTS="31001 31002 31003 31004 31005 31006"
+CLUSTER_DIR=
+# a local Redis Cluster for the cluster mode: three masters, three replicas, every slot covered
+start_cluster() {
+  CLUSTER_DIR=$(mktemp -d /tmp/apiauth-bench-cluster.XXXXXX)
+  for p in $CLUSTER_PORTS; do
+    if redis-cli -p "$p" ping >/dev/null 2>&1; then echo "port $p is in use; the cluster mode needs 31001-31006" >&2; exit 1; fi
+    mkdir -p "$CLUSTER_DIR/$p"
+    redis-server --port "$p" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 3000 \
+      --save "" --appendonly no --dir "$CLUSTER_DIR/$p" --logfile "$CLUSTER_DIR/$p/redis.log" --daemonize yes
+  done
+  sleep 1
+  # shellcheck disable=SC2046
+  redis-cli --cluster create $(for p in $CLUSTER_PORTS; do echo "127.0.0.1:$p"; done) --cluster-replicas 1 --cluster-yes > "$CLUSTER_DIR/create.log"
+  for _ in $(seq 1 100); do redis-cli -p 31001 cluster info | grep -q 'cluster_state:ok' && break; sleep 0.2; done
+  redis-cli -p 31001 cluster info | grep -q 'cluster_state:ok' || { echo "the local cluster did not form; see $CLUSTER_DIR" >&2; exit 1; }
+  { echo "clusterServersConfig:"; echo "  scanInterval: 1000"; echo "  timeout: 1000"; echo "  connectTimeout: 1000"
+    echo "  nettyThreads: $(nproc)"; echo "  nodeAddresses:"; for p in $CLUSTER_PORTS; do echo "  - \"redis://127.0.0.1:$p\""; done; } > "$CLUSTER_DIR/redisson.yaml"
+}
+stop_cluster() {
+  [ -n "$CLUSTER_DIR" ] || return 0
+  for p in $CLUSTER_PORTS; do redis-cli -p "$p" shutdown nosave >/dev/null 2>&1 || true; done
+  rm -rf "$CLUSTER_DIR"; CLUSTER_DIR=
+}
 cleanup() {
   [ -n "$PAYARA_PID" ] && kill "$PAYARA_PID" 2>/dev/null && wait "$PAYARA_PID" 2>/dev/null || true
+  stop_cluster
   psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS apiauth_bench WITH (FORCE)" || true
   redis-cli -h 127.0.0.1 --scan --pattern "${NAMESPACE}*" | xargs -r redis-cli -h 127.0.0.1 del >/dev/null || true
 }
@@ -153,6 +182,13 @@ for backend in $BACKENDS; do
     memory) ENV+=(APIAUTH_BACKEND=memory); DEPLOY=(--deploy target/bench/bench.war --deploy target/bench/benchjwt.war); ENDPOINTS="open naive key jwt" ;;
     redis) ENV+=(APIAUTH_BACKEND=redis); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
     redis-near) ENV+=(APIAUTH_BACKEND=redis APIAUTH_CACHE_LOCAL=true); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
+    redis-cluster|redis-cluster-near)
+      [ -n "$CLUSTER_DIR" ] || start_cluster
+      near=false; [ "$backend" = redis-cluster-near ] && near=true
+      # the namespace's hash tag keeps its keys in one slot (the library refuses one without on a cluster)
+      ENV+=(APIAUTH_BACKEND=redis APIAUTH_CACHE_LOCAL=$near APIAUTH_REDIS_CONFIG="$CLUSTER_DIR/redisson.yaml"
+            APIAUTH_REDIS_NAMESPACE="{apiauth-bench}:")
+      DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
     redis-cache) ENV+=(APIAUTH_BACKEND=redis-cache APIAUTH_CACHE_LOCAL=false); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
     redis-cache-near) ENV+=(APIAUTH_BACKEND=redis-cache APIAUTH_CACHE_LOCAL=true); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;
     jpa) ENV+=(APIAUTH_BACKEND=jpa); DEPLOY=(--deploy target/bench/bench.war); ENDPOINTS="open key" ;;

@@ -3,6 +3,7 @@ package dev.apiauth;
 import dev.apiauth.audit.KeyEvent;
 import dev.apiauth.backend.Backend;
 import dev.apiauth.backend.DuplicateKeyException;
+import dev.apiauth.backend.UnconfirmedWriteException;
 import dev.apiauth.backend.UnknownKeyException;
 import dev.apiauth.internal.KeyCodec;
 import dev.apiauth.internal.KeyHasher;
@@ -277,12 +278,24 @@ public final class ApiKeyService implements AutoCloseable {
     public ApiKey revoke(UUID id) {
         Instant now = now();
         boolean[] changed = new boolean[1];
-        ApiKey revoked = Records.modify(backend, id, key -> {
-            changed[0] = !key.isRevoked(); // the last attempt decides: what the stored record was when this call wrote
-            return changed[0] ? key.withRevokedAt(now) : key;
-        }).orElseThrow(() -> new UnknownKeyException(id));
+        String[] owner = new String[1];
+        ApiKey revoked;
+        try {
+            revoked = Records.modify(backend, id, key -> {
+                changed[0] = !key.isRevoked(); // the last attempt decides: what the stored record was when this call wrote
+                owner[0] = key.ownerId();
+                return changed[0] ? key.withRevokedAt(now) : key;
+            }).orElseThrow(() -> new UnknownKeyException(id));
+        } catch (UnconfirmedWriteException e) {
+            if (e.applied() && changed[0]) { // in effect already, confirmed by the retry: recorded now, once
+                audit(KeyEvent.Type.REVOKED, id, owner[0], null);
+            }
+            throw e;
+        }
         if (changed[0]) { // revoked by this call, not earlier: the event names who really did it
             audit(KeyEvent.Type.REVOKED, id, revoked.ownerId(), null);
+        } else {
+            backend.confirmDurable(revoked); // a retry after an unconfirmed revocation answers only once it is confirmed
         }
         return revoked;
     }
@@ -290,7 +303,14 @@ public final class ApiKeyService implements AutoCloseable {
     /** Deletes a key's record; deleting an unknown id does nothing. */
     public void delete(UUID id) {
         Optional<ApiKey> existing = backend.getById(id);
-        backend.delete(id);
+        try {
+            backend.delete(id);
+        } catch (UnconfirmedWriteException e) {
+            if (e.applied() && existing.isPresent()) {
+                audit(KeyEvent.Type.DELETED, id, existing.get().ownerId(), null);
+            }
+            throw e;
+        }
         if (existing.isPresent()) { // deleting what is gone changes nothing, and says nothing
             audit(KeyEvent.Type.DELETED, id, existing.get().ownerId(), null);
         }
@@ -354,6 +374,9 @@ public final class ApiKeyService implements AutoCloseable {
         }
         Instant now = now();
         ApiKey old = backend.getById(id).orElseThrow(() -> new UnknownKeyException(id));
+        if (old.isRevoked() || old.isExpiredAt(now)) {
+            backend.confirmDurable(old); // a retry of a rotation that answered 503: "revoked" only once it is confirmed
+        }
         requireRotatable(old, now);
         if (maxActivePerOwner == 0 || gracePeriod.isZero()) { // without grace a rotation is a swap
             return rotated(old, rotate(old, gracePeriod, now));
@@ -383,13 +406,19 @@ public final class ApiKeyService implements AutoCloseable {
         // Only now shorten the old key, under its optimistic lock; a revocation that landed since the read wins,
         // and the successor, never handed out, is withdrawn: a revoked key cannot live on through its rotation.
         try {
-            Records.modify(backend, id, key -> {
+            boolean[] changed = new boolean[1];
+            ApiKey shortened = Records.modify(backend, id, key -> {
                 requireRotatable(key, now);
                 if (gracePeriod.isZero()) {
+                    changed[0] = true;
                     return key.withRevokedAt(now);
                 }
-                return key.expiresAt() != null && !key.expiresAt().isAfter(graceEnd) ? key : key.withExpiresAt(graceEnd);
+                changed[0] = key.expiresAt() == null || key.expiresAt().isAfter(graceEnd);
+                return changed[0] ? key.withExpiresAt(graceEnd) : key;
             }).orElseThrow(() -> new UnknownKeyException(id));
+            if (!changed[0]) {
+                backend.confirmDurable(shortened); // an earlier, unconfirmed rotation shortened it already
+            }
         } catch (RuntimeException e) {
             withdraw(successor, e);
             throw e;

@@ -56,6 +56,17 @@ public interface Backend {
         delete(id);
     }
 
+    /**
+     * Returns once {@code seen}, a record this call read and found already changed as asked (so it writes nothing),
+     * would survive the loss of one store node; throws {@link UnconfirmedWriteException} when that cannot be
+     * confirmed. It is what makes a retry honest: a revocation that answered 503 because no replica confirmed it is
+     * retried, finds the key revoked, and must not answer 200 while the revocation still lives on one node only.
+     * The default does nothing: a store that acknowledges only durable writes has nothing to wait for. A backend
+     * that wraps another should forward it.
+     */
+    default void confirmDurable(ApiKey seen) {
+    }
+
     /** Every record of {@code ownerId}, newest first. */
     List<ApiKey> listByOwner(String ownerId);
 

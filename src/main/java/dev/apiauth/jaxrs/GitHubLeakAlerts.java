@@ -153,9 +153,9 @@ final class GitHubLeakAlerts {
             return false;
         }
         ApiKey key = found.get();
-        if (!key.isRevoked()) {
-            service.actingAs(null, "github-secret-scanning", () -> service.revoke(key.id()));
-        }
+        // always through revoke, also when the lookup says revoked (a near cache, or a cache entry written ahead of a
+        // revocation that failed): it reads the record itself, and confirms one revoked already before answering
+        service.actingAs(null, "github-secret-scanning", () -> service.revoke(key.id()));
         LOG.warning("API key " + key.id() + " (owner " + key.ownerId() + ", " + key.hint() + "...) was reported leaked by GitHub"
                 + " secret scanning" + (url == null ? "" : " at " + url) + (source == null ? "" : " (" + source + ")")
                 + (key.isRevoked() ? "; it was already revoked" : "; it is revoked"));

@@ -6,6 +6,7 @@ import dev.apiauth.ApiKeyService;
 import dev.apiauth.GeneratedKey;
 import dev.apiauth.ValidationResult;
 import dev.apiauth.backend.BackendException;
+import dev.apiauth.backend.UnconfirmedWriteException;
 import dev.apiauth.backend.ConcurrentUpdateException;
 import dev.apiauth.backend.UnknownKeyException;
 import jakarta.enterprise.inject.spi.CDI;
@@ -222,6 +223,11 @@ public class ManagementResource {
             return Problems.of(404, "unknown-key-id", "No such API key", e.getMessage());
         } catch (ConcurrentUpdateException | IllegalStateException e) {
             return Problems.of(409, "conflict", "Conflict", e.getMessage());
+        } catch (UnconfirmedWriteException e) {
+            LOG.log(Level.WARNING, "API key change not confirmed by a replica: " + e.getMessage());
+            return Problems.of(503, "change-not-confirmed", "Change not confirmed", "No replica of the key store confirmed"
+                    + " the change in time, so a failover could undo it (or it was not made). Retry the same request: it"
+                    + " succeeds once the change is confirmed.");
         } catch (BackendException e) {
             LOG.log(Level.WARNING, "API key backend failed during a management call", e);
             return Problems.of(503, "backend-unavailable", "Key storage unavailable", "API keys cannot be managed right now; retry shortly.");

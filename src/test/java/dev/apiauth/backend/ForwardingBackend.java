@@ -55,6 +55,11 @@ public class ForwardingBackend implements Backend {
     }
 
     @Override
+    public void confirmDurable(ApiKey seen) {
+        delegate.confirmDurable(seen);
+    }
+
+    @Override
     public void discardUnissued(UUID id) {
         delegate.discardUnissued(id);
     }

@@ -24,6 +24,12 @@ import org.redisson.client.codec.StringCodec;
  * that broke silently (Redis or the connection down, the channel dropped by a proxy) therefore stops the near cache
  * within the bound ({@code apiauth.cache.local.max-staleness}, 1 s by default), and it is emptied; lookups then go
  * to Redis or the primary. Whenever the subscription is (re)established everything is dropped too.
+ *
+ * <p>A failover can lose an invalidation without breaking the subscription: the master that ran the write dies before
+ * the message left it, and the promoted replica's pings then arrive as before. So a ping is published by a script on
+ * the master and carries that master's {@code run_id}; when it changes, the memory is emptied before the ping
+ * confirms anything. Until then the bound holds: the old master's last ping that arrived was sent before any message
+ * it lost.
  */
 final class NearCache implements AutoCloseable {
 
@@ -46,6 +52,22 @@ final class NearCache implements AutoCloseable {
     private final String pingId = PING + java.util.UUID.randomUUID() + ":";
     private final AtomicLong pingsReceived = new AtomicLong();
     private final java.util.concurrent.ScheduledExecutorService heartbeat;
+    private final org.redisson.api.RScript script;
+    private final String channel;
+    /** The run_id of the master this node's last ping came through (null before the first). */
+    private volatile String master;
+    /*
+     * Publishes ARGV[1] and the master's run_id on channel KEYS[1], declared as a key so that a cluster runs it on the
+     * master of the namespace's slot, where the writes and their messages are.
+     */
+    private static final String PING_SCRIPT = """
+            local ok, info = pcall(redis.call, 'info', 'server')
+            local id = ok and string.match(info, 'run_id:(%w+)') or ''
+            redis.call('publish', KEYS[1], ARGV[1] .. ':' .. id)
+            return 1""";
+    /** Said once: pings without a run_id (INFO refused by an ACL, or a server that has none) cannot tell a failover. */
+    private final java.util.concurrent.atomic.AtomicBoolean warnedNoRunId = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile long lastMasterChangeLog = Long.MIN_VALUE;
 
     NearCache(RedissonClient redis, String channel, Duration ttl, int maxSize, Duration maxStaleness) {
         this(redis, channel, ttl, maxSize, maxStaleness, System::nanoTime, true);
@@ -61,6 +83,8 @@ final class NearCache implements AutoCloseable {
         this.livenessNanos = maxStaleness.toNanos();
         this.memory = new LocalCache(ttl, maxSize, maxStaleness, ticker);
         this.topic = redis.getTopic(channel, StringCodec.INSTANCE);
+        this.script = redis.getScript(StringCodec.INSTANCE);
+        this.channel = channel;
         // in production the heartbeat's first run subscribes, off the deploying thread (Redis may be down now);
         // tests without a scheduled heartbeat subscribe here
         if (!scheduleHeartbeat && !subscribe()) {
@@ -97,6 +121,18 @@ final class NearCache implements AutoCloseable {
                 messageListener = topic.addListener(String.class, (ch, text) -> {
                     if (text.startsWith(PING)) {
                         if (text.startsWith(pingId)) {
+                            // a new master may have lost messages of the old one: empty first, then confirm
+                            String from = text.substring(text.lastIndexOf(':') + 1);
+                            if (master != null && !master.equals(from)) {
+                                memory.clear();
+                                logMasterChange();
+                            }
+                            if (from.isEmpty() && warnedNoRunId.compareAndSet(false, true)) {
+                                LOG.warning("the near cache cannot read the Redis master's run_id (INFO refused to this user?):"
+                                        + " a failover that loses an invalidation goes unnoticed until the entry's ttl;"
+                                        + " allow INFO (+info) for the library's Redis user");
+                            }
+                            master = from;
                             // the ping's own send time: every message published before it has been handled now, so a
                             // listener running late cannot stretch the bound (its pings arrive late too); back after a
                             // gap, the memory is emptied first, whatever Redisson said
@@ -129,13 +165,23 @@ final class NearCache implements AutoCloseable {
         }
     }
 
+    /** At most once a minute: behind a proxy whose nodes differ every ping could say it. */
+    private void logMasterChange() {
+        long now = System.nanoTime();
+        if (lastMasterChangeLog == Long.MIN_VALUE || now - lastMasterChangeLog > 60_000_000_000L) {
+            lastMasterChangeLog = now;
+            LOG.info("the Redis master changed (failover or restart): near cache emptied");
+        }
+    }
+
     /** Publishes a ping this node's listener will recognise; a failure only means no fresh ping arrives. */
     void heartbeat() {
         if (!subscribe()) {
             return;
         }
         try {
-            topic.publish(pingId + ticker.getAsLong());
+            script.eval(org.redisson.api.RScript.Mode.READ_WRITE, PING_SCRIPT, org.redisson.api.RScript.ReturnType.LONG,
+                    java.util.List.of(channel), pingId + ticker.getAsLong());
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "near cache heartbeat not published", e);
         }
@@ -144,6 +190,11 @@ final class NearCache implements AutoCloseable {
     /** Whether invalidations are known to arrive: this node's own ping came back within the staleness bound. */
     boolean isLive() {
         return memory.isLive();
+    }
+
+    /** The prefix of this node's pings (tests forge one through another master). */
+    String pingId() {
+        return pingId;
     }
 
     long pingsReceived() {
@@ -168,8 +219,9 @@ final class NearCache implements AutoCloseable {
     /** The send time a ping of this node carries (this node's ticker), or one that makes it stale when unreadable. */
     private long sentAt(String ping) {
         try {
-            return Long.parseLong(ping.substring(pingId.length()));
-        } catch (NumberFormatException e) {
+            String rest = ping.substring(pingId.length());
+            return Long.parseLong(rest.substring(0, rest.indexOf(':')));
+        } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
             return ticker.getAsLong() - livenessNanos;
         }
     }

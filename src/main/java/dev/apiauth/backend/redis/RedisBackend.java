@@ -54,12 +54,13 @@ public final class RedisBackend implements Backend, AutoCloseable {
 
     private static final String UPDATE = """
             local h = redis.call('get', KEYS[2])
-            if not h then return -1 end
-            if h ~= ARGV[3] then return -3 end
+            if not h then return '-1' end
+            if h ~= ARGV[3] then return '-3' end
             local v = redis.call('hget', KEYS[1], 'v')
-            if not v then return -1 end
-            if redis.call('hget', KEYS[1], 'o') ~= ARGV[5] then return -3 end
-            if v ~= ARGV[1] then return -2 end
+            if not v then return '-1' end
+            if redis.call('hget', KEYS[1], 'o') ~= ARGV[5] then return '-3' end
+            if v ~= ARGV[1] then return '-2' end
+            local old = redis.call('hget', KEYS[1], 'r')
             redis.call('hset', KEYS[1], 'r', ARGV[2], 'v', ARGV[6])
             if ARGV[4] ~= '' then
               redis.call('pexpireat', KEYS[1], ARGV[4])
@@ -69,9 +70,11 @@ public final class RedisBackend implements Backend, AutoCloseable {
               redis.call('persist', KEYS[2])
             end
             redis.call('publish', ARGV[7], ARGV[3])
-            return 1""";
+            return old""";
 
+    /* The marker write first: a delete that finds nothing (a retry) still advances this connection's WAIT offset. */
     private static final String DELETE = """
+            redis.call('set', ARGV[1] .. 'confirm', '1', 'PX', 60000)
             local h = redis.call('get', KEYS[1])
             if not h then return false end
             local record = ARGV[1] .. 'key:' .. h
@@ -80,6 +83,18 @@ public final class RedisBackend implements Backend, AutoCloseable {
             if owner then redis.call('zrem', ARGV[1] .. 'owner:' .. owner, h) end
             redis.call('publish', ARGV[1] .. ARGV[2], h)
             return h""";
+
+    /*
+     * The record of id KEYS[1] as the master has it now ('' when gone), for the caller to check that it is still at
+     * least as strict as the change being confirmed: a change lost in a failover between the write and this check
+     * (and maybe replaced by another write of the same version on the promoted replica) is found here. Writes a marker
+     * (KEYS[2]) first, so the WAIT that follows on this connection covers everything the master took before.
+     */
+    private static final String CONFIRM = """
+            redis.call('set', KEYS[2], '1', 'PX', 60000)
+            local h = redis.call('get', KEYS[1])
+            if not h then return '' end
+            return redis.call('hget', ARGV[1] .. 'key:' .. h, 'r') or ''""";
 
     private static final String GET_BY_ID = """
             local h = redis.call('get', KEYS[1])
@@ -103,6 +118,7 @@ public final class RedisBackend implements Backend, AutoCloseable {
     /** Null unless {@code apiauth.cache.local=true}. */
     private final NearCache near;
     private final NearCacheSettings nearSettings;
+    private final ReplicaAcks acks;
 
     /** How long an expired key is kept by default before Redis drops it. */
     public static final Duration DEFAULT_EXPIRED_RETENTION = Duration.ofDays(30);
@@ -122,18 +138,30 @@ public final class RedisBackend implements Backend, AutoCloseable {
      * message goes out exactly when the write happened.
      */
     public RedisBackend(RedissonClient redis, String namespace, Duration expiredRetention, NearCacheSettings near) {
-        this(redis, namespace, expiredRetention, near, System::nanoTime);
+        this(redis, namespace, expiredRetention, near, ReplicaAcks.auto(redis.getConfig()), System::nanoTime);
+    }
+
+    /**
+     * Waiting for {@code replicas} replicas to hold every change that takes access away (revocation, shorter expiry,
+     * fewer scopes, deletion) before acknowledging it, for at most {@code replicaTimeout}; else the change fails with
+     * {@link dev.apiauth.backend.UnconfirmedWriteException}. The other constructors wait for one replica when the
+     * client is configured for several nodes (sentinel, cluster, master and replicas), for none otherwise.
+     */
+    public RedisBackend(RedissonClient redis, String namespace, Duration expiredRetention, NearCacheSettings near, int replicas,
+                        Duration replicaTimeout) {
+        this(redis, namespace, expiredRetention, near, new ReplicaAcks(replicas, replicaTimeout), System::nanoTime);
     }
 
     /** With the ticker the circuit breaker reads time from (tests move it instead of sleeping). */
     RedisBackend(RedissonClient redis, String namespace, Duration expiredRetention, java.util.function.LongSupplier ticker) {
-        this(redis, namespace, expiredRetention, NearCacheSettings.OFF, ticker);
+        this(redis, namespace, expiredRetention, NearCacheSettings.OFF, ReplicaAcks.auto(redis.getConfig()), ticker);
     }
 
-    RedisBackend(RedissonClient redis, String namespace, Duration expiredRetention, NearCacheSettings near,
+    RedisBackend(RedissonClient redis, String namespace, Duration expiredRetention, NearCacheSettings near, ReplicaAcks acks,
                  java.util.function.LongSupplier ticker) {
         this.redis = Objects.requireNonNull(redis, "redis");
-        this.namespace = Objects.requireNonNull(namespace, "namespace");
+        this.namespace = RedisClients.requireOneSlot(redis.getConfig(), Objects.requireNonNull(namespace, "namespace"));
+        this.acks = Objects.requireNonNull(acks, "acks");
         this.script = redis.getScript(StringCodec.INSTANCE);
         this.breaker = new CircuitBreaker(PAUSE_MILLIS, ticker);
         if (expiredRetention == null || expiredRetention.isNegative()) {
@@ -217,33 +245,66 @@ public final class RedisBackend implements Backend, AutoCloseable {
     @Override
     public ApiKey update(ApiKey key) {
         ApiKey stored = key.withVersion(key.version() + 1);
-        Long result;
+        String result;
         try {
-            result = breaker.call(() -> script.eval(RScript.Mode.READ_WRITE, UPDATE, RScript.ReturnType.LONG,
+            result = breaker.call(() -> script.eval(RScript.Mode.READ_WRITE, UPDATE, RScript.ReturnType.VALUE,
                     List.of(recordKey(key.keyHash()), idKey(key.id())),
                     Long.toString(key.version()), RecordCodec.encode(stored), key.keyHash(), expireAt(key), key.ownerId(),
                     Long.toString(stored.version()), channel()));
         } finally {
             invalidateHere(key.keyHash()); // also when the write failed: it may have landed
         }
-        if (result == -1) {
-            throw new UnknownKeyException(key.id());
-        }
-        if (result == -2) {
-            throw new ConcurrentUpdateException("API key " + key.id() + " was updated concurrently; read it again");
-        }
-        if (result == -3) {
-            throw new IllegalArgumentException("the key hash and owner of API key " + key.id() + " cannot change");
+        switch (result) {
+            case "-1" -> throw new UnknownKeyException(key.id());
+            case "-2" -> throw new ConcurrentUpdateException("API key " + key.id() + " was updated concurrently; read it again");
+            case "-3" -> throw new IllegalArgumentException("the key hash and owner of API key " + key.id() + " cannot change");
+            default -> {
+                if (acks.enabled() && RedisCacheBackend.takesAway(RecordCodec.decode(result), stored)) {
+                    confirm(stored, "the change of API key " + stored.id());
+                }
+            }
         }
         return stored;
+    }
+
+    /** A revocation or rotation found done already (a retry): answered only once a replica holds it. */
+    @Override
+    public void confirmDurable(ApiKey seen) {
+        if (acks.enabled()) {
+            confirm(seen, "the change of API key " + seen.id());
+        }
+    }
+
+    /**
+     * Returns once the master's record of {@code expected}'s key admits no more than {@code expected} does (a later
+     * write built on it may have changed other fields) and the configured replicas hold it.
+     */
+    private void confirm(ApiKey expected, String what) {
+        ReplicaAcks.Confirmed<String> confirmed = breaker.call(() -> acks.eval(redis, CONFIRM, RScript.ReturnType.VALUE,
+                List.of(idKey(expected.id()), namespace + "confirm"), namespace));
+        String record = confirmed.answer();
+        if (record == null || record.isEmpty() || RedisCacheBackend.takesAway(RecordCodec.decode(record), expected)) {
+            // a failover took the change away between the write and this check
+            throw new dev.apiauth.backend.UnconfirmedWriteException(what + " is not in Redis any more (lost in a failover);"
+                    + " retry the same call", false);
+        }
+        acks.require(confirmed.replicas(), what, true);
     }
 
     @Override
     public void delete(UUID id) {
         String deleted;
+        int replicas = 0;
         try {
-            deleted = breaker.call(() -> script.eval(RScript.Mode.READ_WRITE, DELETE, RScript.ReturnType.VALUE, List.of(idKey(id)),
-                    namespace, NearCache.CHANNEL));
+            if (acks.enabled()) { // the delete and the WAIT on one connection; a retry of a delete confirms it too
+                ReplicaAcks.Confirmed<String> confirmed = breaker.call(() -> acks.eval(redis, DELETE, RScript.ReturnType.VALUE,
+                        List.of(idKey(id)), namespace, NearCache.CHANNEL));
+                deleted = confirmed.answer();
+                replicas = confirmed.replicas();
+            } else {
+                deleted = breaker.call(() -> script.eval(RScript.Mode.READ_WRITE, DELETE, RScript.ReturnType.VALUE, List.of(idKey(id)),
+                        namespace, NearCache.CHANNEL));
+            }
         } catch (RuntimeException e) {
             if (near != null) {
                 near.clear(); // the hash is unknown here and the delete may have landed: drop everything on this node
@@ -252,6 +313,9 @@ public final class RedisBackend implements Backend, AutoCloseable {
         }
         if (deleted != null) {
             invalidateHere(deleted); // this node's entry goes at once; the others get the script's message
+        }
+        if (acks.enabled()) {
+            acks.require(replicas, "the deletion of API key " + id, true);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.apiauth.backend.BackendProvider;
 import dev.apiauth.internal.ConfigReader;
 import java.time.Duration;
 import java.util.Set;
+import org.redisson.api.RedissonClient;
 
 /** {@code apiauth.backend=redis}: {@link RedisBackend}. */
 public final class RedisBackendProvider implements BackendProvider {
@@ -26,18 +27,18 @@ public final class RedisBackendProvider implements BackendProvider {
     @Override
     public Backend create(Context context) {
         RedisClients.requireRedisson(name());
-        String namespace = RedisClients.namespace(context);
         ConfigReader in = new ConfigReader(context::config);
         Duration retention = in.positiveDuration(EXPIRED_RETENTION, RedisBackend.DEFAULT_EXPIRED_RETENTION);
         NearCacheSettings near = NearCacheSettings.read(in);
         in.throwIfProblems();
         near.requireCaffeine();
-        RedisBackend backend = new RedisBackend(RedisClients.client(context), namespace, retention, near);
+        RedissonClient client = RedisClients.client(context);
+        String namespace = RedisClients.namespace(context, client.getConfig());
+        ReplicaAcks acks = RedisClients.replicaAcks(context, client.getConfig());
+        RedisBackend backend = new RedisBackend(client, namespace, retention, near, acks, System::nanoTime);
         context.onClose(backend);
-        if (near.enabled()) {
-            java.util.logging.Logger.getLogger(RedisBackendProvider.class.getName()).info("API keys in Redis namespace " + namespace
-                    + ", " + near);
-        }
+        java.util.logging.Logger.getLogger(RedisBackendProvider.class.getName()).info("API keys in Redis namespace " + namespace
+                + ", " + near + ", " + acks);
         return backend;
     }
 }

@@ -78,6 +78,12 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
      * refuses the key for at most this long once Redis answers, and for the TTL when it does not: the safe side.
      */
     static final Duration PREDICTED_TTL = Duration.ofSeconds(30);
+    /* SET_IF_NEWER after a marker write (KEYS[2]): the WAIT that follows covers the master's stream even when the
+       entry is not replaced (a newer one is there). */
+    private static final String SET_IF_NEWER_MARKED = "redis.call('set', KEYS[2], '1', 'PX', 60000)\n" + SET_IF_NEWER;
+    private static final String TOMBSTONE = """
+            redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            return 1""";
     private static final String SHORTEN_IF_SAME = """
             if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
             return 0""";
@@ -89,6 +95,7 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
     private final Duration negativeTtl;
     private final NearCache near;
     private final CircuitBreaker breaker;
+    private final ReplicaAcks acks;
     private volatile dev.apiauth.ApiAuthMetrics metrics = dev.apiauth.ApiAuthMetrics.NONE;
     static final String NEAR = "near";
     static final String REDIS = "redis";
@@ -111,10 +118,22 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
 
     RedisCacheBackend(RedissonClient redis, Backend primary, String namespace, Duration ttl, Duration negativeTtl,
                       boolean nearCache, Duration maxStaleness, java.util.function.LongSupplier ticker) {
+        this(redis, primary, namespace, ttl, negativeTtl, nearCache, maxStaleness, ReplicaAcks.auto(redis.getConfig()), ticker);
+    }
+
+    /**
+     * With {@code acks}: a restrictive change's cache entry (a revocation's predicted record, a deletion's tombstone) is
+     * written and waited on together before the primary is written. Not confirmed: a revocation still goes to the
+     * primary and then fails with {@link dev.apiauth.backend.UnconfirmedWriteException} (applied); a deletion fails
+     * at once and changes nothing.
+     */
+    RedisCacheBackend(RedissonClient redis, Backend primary, String namespace, Duration ttl, Duration negativeTtl,
+                      boolean nearCache, Duration maxStaleness, ReplicaAcks acks, java.util.function.LongSupplier ticker) {
         this.breaker = new CircuitBreaker(RedisBackend.PAUSE_MILLIS, ticker);
         this.redis = Objects.requireNonNull(redis, "redis");
         this.primary = Objects.requireNonNull(primary, "primary");
-        this.namespace = Objects.requireNonNull(namespace, "namespace");
+        this.namespace = RedisClients.requireOneSlot(redis.getConfig(), Objects.requireNonNull(namespace, "namespace"));
+        this.acks = Objects.requireNonNull(acks, "acks");
         this.ttl = positive(ttl, "ttl");
         this.negativeTtl = positive(negativeTtl, "negativeTtl");
         this.near = nearCache ? new NearCache(redis, namespace + NearCache.CHANNEL, ttl, NEAR_CACHE_SIZE, maxStaleness, ticker, true) : null;
@@ -198,11 +217,14 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
         if (restrictive) {
             ApiKey expected = key.withVersion(key.version() + 1); // what every backend stores (BackendContract pins it)
             String predicted = RecordCodec.encode(expected);
-            if (!overwrite(key.keyHash(), () -> setIfNewer(expected, true, ttl))) {
+            int[] replicas = {0};
+            if (!overwrite(key.keyHash(), () -> replicas[0] = setIfNewerConfirmed(expected, ttl))) {
                 withdrawPrediction(key.keyHash(), predicted);
                 throw new BackendException("API key " + key.id() + " was not changed: the Redis cache, which other nodes"
                         + " read, cannot be written; retry");
             }
+            // not confirmed by a replica: the change still goes to the primary (in effect at once, durable there), and
+            // the call then fails; its retry finds it made and confirms the cache entry (confirmDurable)
             ApiKey stored;
             try {
                 stored = primary.update(key);
@@ -211,6 +233,7 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
                 throw e;
             }
             overwrite(stored.keyHash(), () -> setIfNewer(stored, true, ttl)); // the stored record, should it differ
+            acks.require(replicas[0], "the change of API key " + key.id() + " (in the Redis cache)", true);
             return stored;
         }
         ApiKey stored = primary.update(key);
@@ -241,10 +264,15 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
         Optional<ApiKey> existing = primary.getById(id);
         if (existing.isPresent()) {
             ApiKey key = existing.get();
-            if (!overwrite(key.keyHash(), () -> tombstone(key, ttl))) {
+            int[] replicas = {0};
+            if (!overwrite(key.keyHash(), () -> replicas[0] = tombstoneConfirmed(key))) {
                 withdrawPrediction(key.keyHash(), DELETED + key.id());
                 throw new BackendException("API key " + id + " was not deleted: the Redis cache, which other nodes read,"
                         + " cannot be written; retry");
+            }
+            if (replicas[0] < acks.replicas()) { // nothing changed yet: withdrawn, and the primary left alone
+                withdrawPrediction(key.keyHash(), DELETED + key.id());
+                acks.require(replicas[0], "the deletion of API key " + id + " (in the Redis cache, ahead of the primary)", false);
             }
             try {
                 primary.delete(id);
@@ -255,6 +283,23 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
             return;
         }
         primary.delete(id);
+    }
+
+    /**
+     * The primary's own confirmation, then the cache entry written again (it replaces only an older one) and waited on:
+     * a revocation whose cache entry no replica confirmed is in the primary, and a failover may since have put the old
+     * record back in the cache.
+     */
+    @Override
+    public void confirmDurable(ApiKey seen) {
+        primary.confirmDurable(seen);
+        if (acks.enabled()) {
+            int replicas = breaker.call(() -> setIfNewerConfirmed(seen, ttl));
+            if (near != null) {
+                near.invalidateEverywhere(seen.keyHash());
+            }
+            acks.require(replicas, "the change of API key " + seen.id() + " (in the Redis cache)", true);
+        }
     }
 
     private Duration predictedTtl() {
@@ -289,6 +334,27 @@ public final class RedisCacheBackend implements Backend, AutoCloseable {
 
     private void tombstone(ApiKey deleted, Duration lifetime) {
         bucket(deleted.keyHash()).set(DELETED + deleted.id(), lifetime);
+    }
+
+    /** {@link #setIfNewer} winning ties, and the replicas that hold it (0 when none are asked). */
+    private int setIfNewerConfirmed(ApiKey stored, Duration lifetime) {
+        if (!acks.enabled()) {
+            setIfNewer(stored, true, lifetime);
+            return 0;
+        }
+        return acks.eval(redis, SET_IF_NEWER_MARKED, RScript.ReturnType.LONG,
+                List.of(namespace + "cache:" + stored.keyHash(), namespace + "confirm"), Long.toString(stored.version()),
+                RecordCodec.encode(stored), Long.toString(lifetime.toMillis()), stored.id().toString(), "1").replicas();
+    }
+
+    /** The tombstone of a deleted record, and the replicas that hold it. */
+    private int tombstoneConfirmed(ApiKey deleted) {
+        if (!acks.enabled()) {
+            tombstone(deleted, ttl);
+            return 0;
+        }
+        return acks.eval(redis, TOMBSTONE, RScript.ReturnType.LONG, List.of(namespace + "cache:" + deleted.keyHash()),
+                DELETED + deleted.id(), Long.toString(ttl.toMillis())).replicas();
     }
 
     private void setIfNewer(ApiKey stored, boolean winsTies, Duration lifetime) {

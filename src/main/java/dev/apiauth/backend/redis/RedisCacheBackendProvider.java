@@ -7,6 +7,7 @@ import dev.apiauth.backend.BackendProvider;
 import dev.apiauth.internal.ConfigReader;
 import java.time.Duration;
 import java.util.Set;
+import org.redisson.api.RedissonClient;
 import java.util.logging.Logger;
 
 /**
@@ -46,18 +47,20 @@ public final class RedisCacheBackendProvider implements BackendProvider {
         }
         in.throwIfProblems();
         near.requireCaffeine();
-        String namespace = RedisClients.namespace(context);
         Backend primary;
         try {
             primary = context.backend(primaryName);
         } catch (IllegalArgumentException e) {
             throw new ApiAuthConfigurationException(PRIMARY + "=" + primaryName + " is invalid: " + e.getMessage());
         }
-        RedisCacheBackend cache = new RedisCacheBackend(RedisClients.client(context), primary, namespace, ttl, negativeTtl, local,
-                near.maxStaleness());
+        RedissonClient client = RedisClients.client(context);
+        String namespace = RedisClients.namespace(context, client.getConfig());
+        ReplicaAcks acks = RedisClients.replicaAcks(context, client.getConfig());
+        RedisCacheBackend cache = new RedisCacheBackend(client, primary, namespace, ttl, negativeTtl, local, near.maxStaleness(),
+                acks, System::nanoTime);
         context.onClose(cache);
         LOG.info("API key cache: Redis namespace " + namespace + " in front of '" + primaryName + "', ttl " + ttl
-                + ", negative ttl " + negativeTtl + ", " + near);
+                + ", negative ttl " + negativeTtl + ", " + near + ", " + acks);
         return cache;
     }
 }

@@ -23,6 +23,8 @@ final class RedisClients {
     static final String NAMESPACE = "apiauth.redis.namespace";
     static final String DEFAULT_ADDRESS = "redis://127.0.0.1:6379";
     static final String DEFAULT_NAMESPACE = "apiauth:";
+    /** The default namespace on a cluster client: its hash tag puts every key in one slot. */
+    static final String DEFAULT_CLUSTER_NAMESPACE = "{apiauth}:";
     /** Command and connect timeouts of a client built from {@code apiauth.redis.address}. */
     static final int TIMEOUT_MILLIS = 1000;
     static final String CLIENT_TYPE = "org.redisson.api.RedissonClient";
@@ -42,11 +44,65 @@ final class RedisClients {
         }
     }
 
-    static String namespace(Context context) {
+    /**
+     * The namespace, checked against the client: in Redis Cluster every key of a namespace must hash to one slot (the
+     * writes are scripts over several keys), so it needs a hash tag. The default becomes {@value #DEFAULT_CLUSTER_NAMESPACE}
+     * on a cluster client; a configured namespace without a tag fails the deployment rather than being renamed under
+     * data that may already be stored.
+     */
+    static String namespace(Context context, Config client) {
         ConfigReader in = new ConfigReader(context::config);
-        String namespace = in.matching(NAMESPACE, DEFAULT_NAMESPACE, Pattern.compile("\\S{1,100}"), "a key prefix without spaces, e.g. apiauth:");
+        String configured = in.optionalMatching(NAMESPACE, Pattern.compile("\\S{1,100}"), "a key prefix without spaces, e.g. apiauth:");
         in.throwIfProblems();
+        if (configured == null) {
+            return client.isClusterConfig() ? DEFAULT_CLUSTER_NAMESPACE : DEFAULT_NAMESPACE;
+        }
+        if (client.isClusterConfig() && hashTag(configured) == null) {
+            throw new ApiAuthConfigurationException(NAMESPACE + "=" + configured + " is invalid for Redis Cluster; expected a"
+                    + " namespace with a hash tag, so that all of its keys share one slot, e.g. " + tagged(configured));
+        }
+        return configured;
+    }
+
+    /**
+     * The namespace, if every key under it hashes to one slot wherever that matters: on a cluster client it must hold
+     * a hash tag.
+     *
+     * @throws IllegalArgumentException when the client is a cluster client and the namespace has no hash tag
+     */
+    static String requireOneSlot(Config client, String namespace) {
+        if (client.isClusterConfig() && hashTag(namespace) == null) {
+            throw new IllegalArgumentException("namespace " + namespace + " has no hash tag: in Redis Cluster the keys of a"
+                    + " namespace must share one slot; use e.g. " + tagged(namespace));
+        }
         return namespace;
+    }
+
+    /** {@code shop:keys:} as {@code {shop:keys}:}: the suggestion of the refusals. */
+    private static String tagged(String namespace) {
+        return "{" + namespace.replace("{", "").replace("}", "").replaceAll(":+$", "") + "}:";
+    }
+
+    /**
+     * The hash tag Redis Cluster hashes keys starting with {@code prefix} by, or null: the text between the first
+     * {@code {}} and the first {@code }} after it, when not empty (Redis's own rule; an empty or unclosed tag hashes
+     * the whole key).
+     */
+    static String hashTag(String prefix) {
+        int open = prefix.indexOf('{');
+        if (open < 0) {
+            return null;
+        }
+        int close = prefix.indexOf('}', open + 1);
+        return close > open + 1 ? prefix.substring(open + 1, close) : null;
+    }
+
+    /** {@code apiauth.redis.confirm-replicas} and {@code -timeout} for this client. */
+    static ReplicaAcks replicaAcks(Context context, Config client) {
+        ConfigReader in = new ConfigReader(context::config);
+        ReplicaAcks acks = ReplicaAcks.read(in, client);
+        in.throwIfProblems();
+        return acks;
     }
 
     /** The application's {@code RedissonClient} bean if it has one (left to it to shut down), else one from config. */

@@ -184,6 +184,37 @@ class RedisCacheRaceTest {
         }
     }
 
+    /**
+     * A ping that comes through another master than the last one (a failover, or a restart that lost data) empties the
+     * near cache before it confirms anything: the old master may have died with invalidations not yet sent on, and the
+     * new master's pings alone would otherwise confirm a cache holding the records those were for.
+     */
+    @Test
+    void aPingThroughAnotherMasterEmptiesTheNearCacheBeforeConfirmingIt() {
+        java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong();
+        NearCache near = new NearCache(redis.client, redis.namespace + "invalidations", Duration.ofMinutes(5), 100, NearCache.DEFAULT_MAX_STALENESS, ticker::get, false);
+        try {
+            pingAndAwait(near);
+            ApiKey known = newRecord();
+            near.put(known.keyHash(), Optional.of(known), Duration.ofMinutes(5), near.generation());
+            pingAndAwait(near);
+            assertNotNull(near.get(known.keyHash()), "the same master: the entry stays");
+            long before = near.pingsReceived();
+            redis.client.getTopic(redis.namespace + "invalidations", org.redisson.client.codec.StringCodec.INSTANCE)
+                    .publish(near.pingId() + ticker.get() + ":0123456789abcdef0123456789abcdef01234567"); // another run_id
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (near.pingsReceived() == before && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertEquals(before + 1, near.pingsReceived(), "the forged ping arrived");
+            assertEquals(null, near.get(known.keyHash()), "emptied when the master changed");
+            near.put(known.keyHash(), Optional.of(known), Duration.ofMinutes(5), near.generation());
+            assertNotNull(near.get(known.keyHash()), "and confirmed again by that ping: it serves what it reads from now on");
+        } finally {
+            near.close();
+        }
+    }
+
     /** A flood of unknown keys (anyone can mint well-formed ones) cannot evict the known keys of the near cache. */
     @Test
     void unknownKeysCannotEvictKnownOnesFromTheNearCache() {

@@ -1,0 +1,25 @@
+package dev.apiauth.backend.redis;
+
+import dev.apiauth.backend.Backend;
+import dev.apiauth.backend.memory.MemoryBackend;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The backend contract on a local Redis Cluster: {@code redis-cache} over memory, with the near cache. */
+class ClusterRedisCacheContractTest extends TopologyContract {
+
+    @BeforeAll
+    static void topology() throws InterruptedException {
+        start("cluster");
+    }
+
+    @Override
+    String kind() {
+        return "cluster";
+    }
+
+    @Override
+    protected Backend newBackend() {
+        return new RedisCacheBackend(client, new MemoryBackend(), namespace(), Duration.ofMinutes(5), Duration.ofSeconds(5), true);
+    }
+}

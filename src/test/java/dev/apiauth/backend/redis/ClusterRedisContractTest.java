@@ -1,0 +1,23 @@
+package dev.apiauth.backend.redis;
+
+import dev.apiauth.backend.Backend;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The backend contract on a local Redis Cluster: {@code redis}. */
+class ClusterRedisContractTest extends TopologyContract {
+
+    @BeforeAll
+    static void topology() throws InterruptedException {
+        start("cluster");
+    }
+
+    @Override
+    String kind() {
+        return "cluster";
+    }
+
+    @Override
+    protected Backend newBackend() {
+        return redis(namespace(), false);
+    }
+}
