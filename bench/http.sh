@@ -16,7 +16,7 @@
 #                         cores: redis-benchmark HGET and pgbench running the backend's lookup query, with their CPU
 #                         per round trip. Output bench/results/profile.md (the stacks: target/bench/profile-<backend>.collapsed)
 #   bench/http.sh cluster ~10 minutes: redis on the machine's single Redis and on a local Redis Cluster (three masters,
-#                         three replicas on ports 31001-31006, started and stopped here with redis-server), each
+#                         three replicas on ports 21001-21006, started and stopped here with redis-server), each
 #                         without and with the near cache, 16 connections, 3 rounds: what a cluster hop costs
 #   bench/http.sh ratelimit  ~8 minutes: /bench/key with a key without a limit and with one (1,000,000 per second, never
 #                         reached: the counting is measured, not refusals), 5 rounds, memory and redis-cache + near cache
@@ -58,24 +58,28 @@ NAMESPACE="apiauth-bench-http:$$:"
 
 psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS apiauth_bench WITH (FORCE)" -c "CREATE DATABASE apiauth_bench"
 PAYARA_PID=
-CLUSTER_PORTS="31001 31002 31003 31004 31005 31006"
+CLUSTER_PORTS="21001 21002 21003 21004 21005 21006" # bus ports 31001-31006: both below the ephemeral range (32768+), which outgoing connections may hold
 CLUSTER_DIR=
 # a local Redis Cluster for the cluster mode: three masters, three replicas, every slot covered
 start_cluster() {
   CLUSTER_DIR=$(mktemp -d /tmp/apiauth-bench-cluster.XXXXXX)
   for p in $CLUSTER_PORTS; do
-    if redis-cli -p "$p" ping >/dev/null 2>&1; then echo "port $p is in use; the cluster mode needs 31001-31006" >&2; exit 1; fi
+    if redis-cli -p "$p" ping >/dev/null 2>&1; then echo "port $p is in use; the cluster mode needs 21001-21006 and 31001-31006" >&2; exit 1; fi
     mkdir -p "$CLUSTER_DIR/$p"
     redis-server --port "$p" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 3000 \
       --save "" --appendonly no --dir "$CLUSTER_DIR/$p" --logfile "$CLUSTER_DIR/$p/redis.log" --daemonize yes
   done
-  sleep 1
+  for p in $CLUSTER_PORTS; do
+    for _ in $(seq 1 100); do redis-cli -p "$p" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    redis-cli -p "$p" ping >/dev/null 2>&1 || { echo "redis-server did not start on $p; see $CLUSTER_DIR/$p/redis.log" >&2; exit 1; }
+  done
   # shellcheck disable=SC2046
   redis-cli --cluster create $(for p in $CLUSTER_PORTS; do echo "127.0.0.1:$p"; done) --cluster-replicas 1 --cluster-yes > "$CLUSTER_DIR/create.log"
-  for _ in $(seq 1 100); do redis-cli -p 31001 cluster info | grep -q 'cluster_state:ok' && break; sleep 0.2; done
-  redis-cli -p 31001 cluster info | grep -q 'cluster_state:ok' || { echo "the local cluster did not form; see $CLUSTER_DIR" >&2; exit 1; }
-  { echo "clusterServersConfig:"; echo "  scanInterval: 1000"; echo "  timeout: 1000"; echo "  connectTimeout: 1000"
-    echo "  nettyThreads: $(nproc)"; echo "  nodeAddresses:"; for p in $CLUSTER_PORTS; do echo "  - \"redis://127.0.0.1:$p\""; done; } > "$CLUSTER_DIR/redisson.yaml"
+  for _ in $(seq 1 100); do redis-cli -p 21001 cluster info | grep -q 'cluster_state:ok' && break; sleep 0.2; done
+  redis-cli -p 21001 cluster info | grep -q 'cluster_state:ok' || { echo "the local cluster did not form; see $CLUSTER_DIR" >&2; exit 1; }
+  # one Netty event loop per core, as the library sets for a client it builds from apiauth.redis.address
+  { echo "nettyThreads: $(nproc)"; echo "clusterServersConfig:"; echo "  scanInterval: 1000"; echo "  timeout: 1000"
+    echo "  connectTimeout: 1000"; echo "  nodeAddresses:"; for p in $CLUSTER_PORTS; do echo "  - \"redis://127.0.0.1:$p\""; done; } > "$CLUSTER_DIR/redisson.yaml"
 }
 stop_cluster() {
   [ -n "$CLUSTER_DIR" ] || return 0

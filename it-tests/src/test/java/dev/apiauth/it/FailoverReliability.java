@@ -8,14 +8,10 @@ import dev.apiauth.demo.build.Deployments;
 import dev.apiauth.internal.KeyCodec;
 import dev.apiauth.internal.KeyHasher;
 import java.io.File;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,9 +59,6 @@ class FailoverReliability {
 
     record Result(String topology, String backend, List<Kill> kills, long severe) {
     }
-
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
     void mastersKilledUnderLoad() throws Exception {
@@ -149,6 +142,7 @@ class FailoverReliability {
         final PayaraProcess payara;
         final String bootstrap;
         final String base;
+        final DemoCalls calls;
         final ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
         final List<String> victims = new java.util.concurrent.CopyOnWriteArrayList<>();
         /** Per victim: when its revocation was answered 204 (nanoTime). */
@@ -159,6 +153,7 @@ class FailoverReliability {
             this.payara = payara;
             this.bootstrap = bootstrap;
             this.base = "http://127.0.0.1:" + payara.port + "/app/";
+            this.calls = new DemoCalls(base, bootstrap);
         }
 
         List<Kill> run(RedisTopology topology, String anyKey, int kills) throws Exception {
@@ -238,9 +233,7 @@ class FailoverReliability {
             HttpResponse<String> refused;
             topology.signal(replica, "STOP");
             try {
-                refused = CLIENT.send(HttpRequest.newBuilder(URI.create(base + "api/api-keys/" + key[1] + "/revoke"))
-                        .header("X-API-Key", bootstrap).POST(HttpRequest.BodyPublishers.noBody())
-                        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+                refused = calls.revokeAnswer(key[1]);
             } finally {
                 topology.signal(replica, "CONT");
             }
@@ -279,14 +272,8 @@ class FailoverReliability {
 
         private Sample request(Kind kind, int victim, String key) {
             long start = System.nanoTime();
-            try {
-                HttpResponse<Void> response = CLIENT.send(HttpRequest.newBuilder(URI.create(base + "api/hello"))
-                        .header("X-API-Key", key).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.discarding());
-                return new Sample(kind, victim, start, System.nanoTime(), response.statusCode(),
-                        response.headers().firstValue("Retry-After").isPresent());
-            } catch (Exception e) {
-                return new Sample(kind, victim, start, System.nanoTime(), -1, false);
-            }
+            DemoCalls.Answer answer = calls.hello(key);
+            return new Sample(kind, victim, start, System.nanoTime(), answer.status(), answer.retryAfter());
         }
 
         private <T> T retryUntil(java.util.concurrent.Callable<T> call, String what) throws Exception {
@@ -303,21 +290,12 @@ class FailoverReliability {
             throw new AssertionError(what + " did not succeed within 30 s", last);
         }
 
-        /** {plaintext, id} of a new key. */
         private String[] createKey(String name) throws Exception {
-            HttpResponse<String> created = CLIENT.send(HttpRequest.newBuilder(URI.create(base + "api/api-keys"))
-                    .header("X-API-Key", bootstrap).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + name + "\",\"ownerId\":\"failover\"}"))
-                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(201, created.statusCode(), created.body());
-            var json = jakarta.json.Json.createReader(new java.io.StringReader(created.body())).readObject();
-            return new String[] {json.getString("key"), json.getString("id")};
+            return calls.createKey(name, "failover");
         }
 
         private int revoke(String id) throws Exception {
-            return CLIENT.send(HttpRequest.newBuilder(URI.create(base + "api/api-keys/" + id + "/revoke"))
-                    .header("X-API-Key", bootstrap).POST(HttpRequest.BodyPublishers.noBody())
-                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            return calls.revoke(id);
         }
     }
 }

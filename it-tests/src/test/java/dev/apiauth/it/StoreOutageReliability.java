@@ -7,14 +7,9 @@ import dev.apiauth.backend.redis.OwnRedisServer;
 import dev.apiauth.internal.KeyCodec;
 import dev.apiauth.internal.KeyHasher;
 import java.io.File;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -70,9 +65,6 @@ class StoreOutageReliability {
     record Result(String scenario, String fault, long validOk, long validDown503, long valid503NoRetryAfter, long otherErrors,
                   long revoked200, long unverifiable200, String victimRevokeDuringFault, long recoveryMs, long severe, boolean recovered) {
     }
-
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
     void storesStoppedFrozenAndCrashedUnderLoad() throws Exception {
@@ -203,6 +195,7 @@ class StoreOutageReliability {
         final String bootstrap;
         final long boundMs;
         final String base;
+        final DemoCalls calls;
         final ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
         final List<String> victims = new ArrayList<>();
         final List<String> victimIds = new ArrayList<>();
@@ -216,6 +209,7 @@ class StoreOutageReliability {
             this.bootstrap = bootstrap;
             this.boundMs = boundMs;
             this.base = "http://127.0.0.1:" + payara.port + "/app/";
+            this.calls = new DemoCalls(base, bootstrap);
         }
 
         List<Result> faults(List<Fault> faults) throws Exception {
@@ -347,35 +341,17 @@ class StoreOutageReliability {
 
         private Sample request(Kind kind, int victim, String key) {
             long start = System.nanoTime();
-            try {
-                HttpResponse<Void> response = client.send(HttpRequest.newBuilder(URI.create(base + "api/hello"))
-                        .header("X-API-Key", key).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.discarding());
-                return new Sample(kind, victim, start, System.nanoTime(), response.statusCode(),
-                        response.headers().firstValue("Retry-After").isPresent());
-            } catch (Exception e) {
-                return new Sample(kind, victim, start, System.nanoTime(), -1, false);
-            }
+            DemoCalls.Answer answer = calls.hello(key);
+            return new Sample(kind, victim, start, System.nanoTime(), answer.status(), answer.retryAfter());
         }
 
         /** {plaintext, id} of a new key. */
         private String[] createKey(String name) throws Exception {
-            HttpResponse<String> created = client.send(HttpRequest.newBuilder(URI.create(base + "api/api-keys"))
-                    .header("X-API-Key", bootstrap).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + name + "\",\"ownerId\":\"reliability\"}"))
-                    .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(201, created.statusCode(), created.body());
-            var json = jakarta.json.Json.createReader(new java.io.StringReader(created.body())).readObject();
-            return new String[] {json.getString("key"), json.getString("id")};
+            return calls.createKey(name, "reliability");
         }
 
         private int revoke(String id) throws Exception {
-            try {
-                return client.send(HttpRequest.newBuilder(URI.create(base + "api/api-keys/" + id + "/revoke"))
-                        .header("X-API-Key", bootstrap).POST(HttpRequest.BodyPublishers.noBody())
-                        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-            } catch (java.io.IOException e) {
-                return -1;
-            }
+            return calls.revoke(id);
         }
 
         private int severeLines() throws java.io.IOException {
