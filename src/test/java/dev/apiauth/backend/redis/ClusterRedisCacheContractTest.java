@@ -3,20 +3,9 @@ package dev.apiauth.backend.redis;
 import dev.apiauth.backend.Backend;
 import dev.apiauth.backend.memory.MemoryBackend;
 import java.time.Duration;
-import org.junit.jupiter.api.BeforeAll;
 
 /** The backend contract on a local Redis Cluster: {@code redis-cache} over memory, with the near cache. */
-class ClusterRedisCacheContractTest extends TopologyContract {
-
-    @BeforeAll
-    static void topology() throws InterruptedException {
-        start("cluster");
-    }
-
-    @Override
-    String kind() {
-        return "cluster";
-    }
+class ClusterRedisCacheContractTest extends ClusterRedisContractTest {
 
     @Override
     protected Backend newBackend() {

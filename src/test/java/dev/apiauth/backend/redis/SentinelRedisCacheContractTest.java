@@ -3,20 +3,9 @@ package dev.apiauth.backend.redis;
 import dev.apiauth.backend.Backend;
 import dev.apiauth.backend.memory.MemoryBackend;
 import java.time.Duration;
-import org.junit.jupiter.api.BeforeAll;
 
 /** The backend contract on a local Sentinel-managed master and replica: {@code redis-cache} over memory, with the near cache. */
-class SentinelRedisCacheContractTest extends TopologyContract {
-
-    @BeforeAll
-    static void topology() throws InterruptedException {
-        start("sentinel");
-    }
-
-    @Override
-    String kind() {
-        return "sentinel";
-    }
+class SentinelRedisCacheContractTest extends SentinelRedisContractTest {
 
     @Override
     protected Backend newBackend() {
