@@ -421,6 +421,11 @@ public final class ApiKeyService implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             withdraw(successor, e);
+            if (gracePeriod.isZero() && e instanceof UnconfirmedWriteException unconfirmed && unconfirmed.applied()) {
+                // the old key is revoked (in effect, not yet on a replica) and its successor withdrawn: a retry of the
+                // rotation answers 409 "revoked" once the revocation is confirmed; the owner issues a new key
+                audit(KeyEvent.Type.REVOKED, id, old.ownerId(), null);
+            }
             throw e;
         }
         return successor;

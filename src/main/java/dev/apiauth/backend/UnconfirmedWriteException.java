@@ -16,6 +16,11 @@ public class UnconfirmedWriteException extends BackendException {
         this.applied = applied;
     }
 
+    public UnconfirmedWriteException(String message, boolean applied, Throwable cause) {
+        super(message, cause);
+        this.applied = applied;
+    }
+
     /** Whether the change is in effect (not yet durable), rather than not made at all. */
     public boolean applied() {
         return applied;

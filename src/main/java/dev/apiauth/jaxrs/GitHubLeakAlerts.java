@@ -155,7 +155,11 @@ final class GitHubLeakAlerts {
         ApiKey key = found.get();
         // always through revoke, also when the lookup says revoked (a near cache, or a cache entry written ahead of a
         // revocation that failed): it reads the record itself, and confirms one revoked already before answering
-        service.actingAs(null, "github-secret-scanning", () -> service.revoke(key.id()));
+        try {
+            service.actingAs(null, "github-secret-scanning", () -> service.revoke(key.id()));
+        } catch (dev.apiauth.backend.UnknownKeyException deleted) {
+            // found through a cache that had not seen its deletion yet: gone, so nothing to revoke
+        }
         LOG.warning("API key " + key.id() + " (owner " + key.ownerId() + ", " + key.hint() + "...) was reported leaked by GitHub"
                 + " secret scanning" + (url == null ? "" : " at " + url) + (source == null ? "" : " (" + source + ")")
                 + (key.isRevoked() ? "; it was already revoked" : "; it is revoked"));

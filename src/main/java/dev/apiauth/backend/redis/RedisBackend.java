@@ -260,7 +260,15 @@ public final class RedisBackend implements Backend, AutoCloseable {
             case "-3" -> throw new IllegalArgumentException("the key hash and owner of API key " + key.id() + " cannot change");
             default -> {
                 if (acks.enabled() && RedisCacheBackend.takesAway(RecordCodec.decode(result), stored)) {
-                    confirm(stored, "the change of API key " + stored.id());
+                    try {
+                        confirm(stored, "the change of API key " + stored.id());
+                    } catch (dev.apiauth.backend.UnconfirmedWriteException e) {
+                        throw e;
+                    } catch (BackendException e) { // the write is in effect; only its confirmation failed
+                        throw new dev.apiauth.backend.UnconfirmedWriteException("the change of API key " + stored.id()
+                                + " is in effect on the Redis master, but could not be confirmed on a replica ("
+                                + e.getMessage() + "); retry the same call", true, e);
+                    }
                 }
             }
         }
@@ -316,6 +324,19 @@ public final class RedisBackend implements Backend, AutoCloseable {
         }
         if (acks.enabled()) {
             acks.require(replicas, "the deletion of API key " + id, true);
+        }
+    }
+
+    /**
+     * Without waiting for replicas: the successor of a failed rotation was never handed out, so nobody needs its
+     * removal to survive a failover (and the rotation's own failure is what the caller hears about).
+     */
+    @Override
+    public void discardUnissued(UUID id) {
+        String deleted = breaker.call(() -> script.eval(RScript.Mode.READ_WRITE, DELETE, RScript.ReturnType.VALUE, List.of(idKey(id)),
+                namespace, NearCache.CHANNEL));
+        if (deleted != null) {
+            invalidateHere(deleted);
         }
     }
 

@@ -103,7 +103,8 @@ record ReplicaAcks(int replicas, Duration timeout) {
         if (confirmed < replicas) {
             throw new UnconfirmedWriteException(what + (applied ? " is in effect on the Redis master, but " : " was not made: ")
                     + confirmed + " of the " + replicas + " replica(s) required (" + REPLICAS + ") confirmed it within "
-                    + timeout.toMillis() + " ms" + (applied ? ", so a failover could undo it" : "") + "; retry the same call", applied);
+                    + timeout.toMillis() + " ms" + (applied ? ", so a failover could undo it" : "") + "; retry the same call"
+                    + (confirmed == 0 ? " (a topology without replicas: set " + REPLICAS + "=0)" : ""), applied);
         }
     }
 }

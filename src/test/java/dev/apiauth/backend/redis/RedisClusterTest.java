@@ -97,6 +97,13 @@ class RedisClusterTest {
         ApiAuthConfigurationException e = assertThrows(ApiAuthConfigurationException.class,
                 () -> RedisClients.replicaAcks(context(Map.of("apiauth.redis.confirm-replicas", "one")), single));
         assertTrue(e.getMessage().startsWith("apiauth.redis.confirm-replicas=one is invalid; expected auto, or the number"), e.getMessage());
+        for (String timeout : new String[] {"PT0.0005S", "PT61S", "0", "soon"}) { // WAIT n 0 would block for ever
+            ApiAuthConfigurationException t = assertThrows(ApiAuthConfigurationException.class,
+                    () -> RedisClients.replicaAcks(context(Map.of("apiauth.redis.confirm-timeout", timeout)), single));
+            assertTrue(t.getMessage().startsWith("apiauth.redis.confirm-timeout=" + timeout + " is invalid"), t.getMessage());
+        }
+        assertEquals(java.time.Duration.ofMillis(500),
+                RedisClients.replicaAcks(context(Map.of("apiauth.redis.confirm-timeout", "PT0.5S")), single).timeout());
     }
 
     @Test

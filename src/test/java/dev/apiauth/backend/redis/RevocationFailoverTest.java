@@ -194,7 +194,9 @@ class RevocationFailoverTest {
     @Test
     void aFailoverEmptiesANearCacheThatMayHaveMissedTheOldMastersLastInvalidations() throws Exception {
         String ns = namespace();
-        NearCacheSettings near = NearCacheSettings.on(Duration.ofMinutes(5), Duration.ofSeconds(5));
+        // a staleness bound longer than the failover: what empties the cache is the change of master, not silence
+        NearCacheSettings near = new NearCacheSettings(true, Duration.ofMinutes(5), Duration.ofSeconds(5), Duration.ofSeconds(60),
+                NearCacheSettings.DEFAULT_SIZE);
         try (RedisBackend backend = new RedisBackend(client, ns, RedisBackend.DEFAULT_EXPIRED_RETENTION, near)) {
             RedisClusterTest.awaitLive(backend);
             ApiKey stored = backend.create(RedisClusterTest.key("near"));
