@@ -121,7 +121,7 @@ class RedisCacheRaceTest {
     @Test
     void nearCacheEntriesAgeByTheInjectedTickerNotByWaiting() {
         java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong();
-        NearCache near = new NearCache(redis.client, redis.namespace + "invalidations", Duration.ofSeconds(30), 100, NearCache.DEFAULT_MAX_STALENESS, ticker::get, false);
+        NearCache near = nearCache(Duration.ofSeconds(30), ticker);
         try {
             pingAndAwait(near);
             ApiKey known = newRecord();
@@ -136,6 +136,11 @@ class RedisCacheRaceTest {
         } finally {
             near.close();
         }
+    }
+
+    /** A near cache of 100 entries on this test's channel, its time from {@code ticker}, pinged only by the test. */
+    private NearCache nearCache(Duration ttl, java.util.concurrent.atomic.AtomicLong ticker) {
+        return new NearCache(redis.client, redis.namespace + "invalidations", ttl, 100, NearCache.DEFAULT_MAX_STALENESS, ticker::get, false);
     }
 
     /** Moves the ticker by {@code by} in steps shorter than the staleness bound, the subscription confirmed at each. */
@@ -167,7 +172,7 @@ class RedisCacheRaceTest {
     @Test
     void theNearCacheAnswersOnlyWhileItsSubscriptionIsConfirmed() {
         java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong();
-        NearCache near = new NearCache(redis.client, redis.namespace + "invalidations", Duration.ofMinutes(5), 100, NearCache.DEFAULT_MAX_STALENESS, ticker::get, false);
+        NearCache near = nearCache(Duration.ofMinutes(5), ticker);
         try {
             ApiKey known = newRecord();
             near.put(known.keyHash(), Optional.of(known), Duration.ofMinutes(5), near.generation());
@@ -192,7 +197,7 @@ class RedisCacheRaceTest {
     @Test
     void aPingThroughAnotherMasterEmptiesTheNearCacheBeforeConfirmingIt() {
         java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong();
-        NearCache near = new NearCache(redis.client, redis.namespace + "invalidations", Duration.ofMinutes(5), 100, NearCache.DEFAULT_MAX_STALENESS, ticker::get, false);
+        NearCache near = nearCache(Duration.ofMinutes(5), ticker);
         try {
             pingAndAwait(near);
             ApiKey known = newRecord();
@@ -220,7 +225,7 @@ class RedisCacheRaceTest {
     void unknownKeysCannotEvictKnownOnesFromTheNearCache() {
         // a ticker that stands still: the flood takes as long as the machine needs without ageing the subscription check
         java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong();
-        NearCache near = new NearCache(redis.client, redis.namespace + "invalidations", Duration.ofMinutes(5), 100, NearCache.DEFAULT_MAX_STALENESS, ticker::get, false);
+        NearCache near = nearCache(Duration.ofMinutes(5), ticker);
         try {
             pingAndAwait(near);
             ApiKey known = newRecord();

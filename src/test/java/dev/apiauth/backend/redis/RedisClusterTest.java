@@ -143,7 +143,11 @@ class RedisClusterTest {
         assertEquals(5, allowed, "five across both nodes, not five each");
     }
 
-    /** The short failover case of the default build; the suite of ten kills under HTTP load is FailoverReliability. */
+    /**
+     * The short failover case of the default build: the cluster promotes a replica and the client finds it. Replication
+     * is quick here, so this would pass without waiting for the replica too; RevocationFailoverTest holds replication
+     * back to show the difference, and FailoverReliability kills masters ten times under HTTP load.
+     */
     @Test
     void aConfirmedRevocationSurvivesTheDeathOfTheMasterThatTookIt() throws Exception {
         String ns = "{fo-" + UUID.randomUUID().toString().substring(0, 6) + "}:";
