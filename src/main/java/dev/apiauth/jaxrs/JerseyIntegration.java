@@ -40,9 +40,24 @@ import org.glassfish.jersey.server.monitoring.RequestEventListener;
  */
 public final class JerseyIntegration implements ForcedAutoDiscoverable {
 
+    /**
+     * Set on Payara's own Jersey applications. Payara adds its {@code /openapi} application to the servlet context of
+     * the application at the root context, under that application's class loader, so Jersey finds this class for it
+     * too; the management API must not appear there ({@code /openapi/api-keys}), nor anything else of ours.
+     */
+    static final String PAYARA_INTERNAL = "payara-internal";
+
+    /** Whether this Jersey application is one of the server's own rather than the one this library was deployed with. */
+    static boolean isServerApplication(Configuration configuration) {
+        return "true".equalsIgnoreCase(String.valueOf(configuration.getProperty(PAYARA_INTERNAL)));
+    }
+
     @Override
     public void configure(FeatureContext context) {
         Configuration configuration = context.getConfiguration();
+        if (isServerApplication(configuration)) {
+            return;
+        }
         if (!configuration.isRegistered(ApiKeyFeature.class)) {
             context.register(new ApiKeyFeature(configuration)); // the application's live configuration, complete before features run
         }
@@ -62,6 +77,9 @@ public final class JerseyIntegration implements ForcedAutoDiscoverable {
 
         @Override
         public ResourceModel processResourceModel(ResourceModel model, Configuration configuration) {
+            if (isServerApplication(configuration)) {
+                return model; // registered by the application itself in a server's application: still not ours
+            }
             ApiAuthConfig config = CDI.current().select(ApiAuthConfig.class).get();
             ResourceModel.Builder mounted = new ResourceModel.Builder(model.getRootResources(), false);
             boolean changed = false;

@@ -99,6 +99,33 @@ class OpenApiIT {
         }
     }
 
+    /**
+     * Payara adds its {@code /openapi} Jersey application to the servlet context of the application at the root context,
+     * with that application's class loader, so Jersey applied the library's integration to it too and mounted the
+     * management API a second time at {@code /openapi/api-keys} (failed before the fix: 200 with the admin key).
+     */
+    @Test
+    void atTheRootContextTheManagementApiIsNotMountedInsidePayarasOpenApiApplication() throws Exception {
+        String bootstrap = new KeyCodec("ops_").generate();
+        Path dir = PayaraProcess.freshDir(Path.of(System.getProperty("apiauth.build", "target"), "openapi-root"));
+        File war = dir.resolve("ROOT.war").toFile();
+        Deployments.demoWith("ROOT.war", Map.of("apiauth.backend", "memory", "apiauth.management.enabled", "true",
+                "apiauth.bootstrap.admin-key-hash", KeyHasher.unpeppered().hash(bootstrap),
+                "apiauth.leak-alerts.github.enabled", "true")).as(ZipExporter.class).exportTo(war, true);
+        try (PayaraProcess payara = PayaraProcess.startAtRoot(war, dir, "openapi-root.log")) {
+            payara.awaitBoot();
+            Http server = new Http(new URL("http://127.0.0.1:" + payara.port + "/"));
+            Http.Response own = server.get("api/api-keys?ownerId=nobody", "X-API-Key", bootstrap);
+            assertEquals(200, own.status(), "the application's own mount: " + own);
+            assertEquals(200, server.get("openapi", "Accept", "application/json").status(), "Payara's document is still served");
+            for (String path : new String[] {"openapi/api-keys?ownerId=nobody", "openapi/api-keys/self",
+                "openapi/github-secret-scanning"}) {
+                Http.Response inside = server.get(path, "X-API-Key", bootstrap);
+                assertEquals(404, inside.status(), path + " must not exist: " + inside);
+            }
+        }
+    }
+
     private static void assertRequires(JsonObject paths, String path, String method, String security) {
         JsonObject operation = operation(paths, path, method);
         JsonArray actual = operation.getJsonArray("security");

@@ -34,6 +34,11 @@ final class PayaraProcess implements AutoCloseable {
         return start(java.util.List.of("--deploy", war.getPath(), "--contextroot", "app"), workDir, logName, env);
     }
 
+    /** One WAR at the root context {@code /}, where Payara also adds its own {@code /openapi} application. */
+    static PayaraProcess startAtRoot(File war, Path workDir, String logName) throws IOException {
+        return start(java.util.List.of("--deploy", war.getPath(), "--contextroot", "/"), workDir, logName, java.util.Map.of());
+    }
+
     /** One WAR at {@code /app}, with extra Payara Micro options (e.g. {@code --postdeploycommandfile}). */
     static PayaraProcess startWithOptions(File war, Path workDir, String logName, String... options) throws IOException {
         java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--deploy", war.getPath(), "--contextroot", "app"));
