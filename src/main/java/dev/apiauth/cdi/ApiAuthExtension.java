@@ -410,7 +410,7 @@ public class ApiAuthExtension implements Extension {
             bm.createInstance().select(ApiKeyService.class).get();
         } catch (ApiAuthConfigurationException e) {
             throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             StringBuilder causes = new StringBuilder();
             for (Throwable t = e; t != null && causes.length() < 2000; t = t.getCause()) {
                 causes.append(causes.length() == 0 ? "" : "; caused by ").append(t);

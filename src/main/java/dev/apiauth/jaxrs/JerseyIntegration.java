@@ -92,11 +92,10 @@ public final class JerseyIntegration implements ForcedAutoDiscoverable {
                 changed = true; // else the application mounted it itself
             }
             if (config.githubAlertsEnabled()) {
-                String path = config.managementPath() + "/" + GITHUB_ALERTS_PATH;
+                String path = config.managementPath() + "/" + GitHubAlertsResource.PATH;
                 Resource.Builder alerts = Resource.builder().path(path);
                 alerts.addMethod("POST").consumes(MediaType.WILDCARD_TYPE).produces(MediaType.APPLICATION_JSON_TYPE)
-                        .handledBy(new GitHubAlertEndpoint(new GitHubLeakAlerts(CDI.current().select(ApiKeyService.class).get(),
-                                config.githubAlertsKeys(), System::nanoTime)));
+                        .handledBy(new GitHubAlertEndpoint(GitHubAlertsResource.fromCdi(config)));
                 mounted.addResource(alerts.build());
                 changed = true;
                 LOG.info("GitHub secret-scanning alerts accepted at " + path + " (signed by " + config.githubAlertsKeys() + ")");
@@ -110,39 +109,19 @@ public final class JerseyIntegration implements ForcedAutoDiscoverable {
         }
     }
 
-    /** Where GitHub's alerts are accepted, under the management path. */
-    static final String GITHUB_ALERTS_PATH = "github-secret-scanning";
-
-    /**
-     * GitHub's secret-scanning alerts: no API key (GitHub has none of ours); the signature on the body is the
-     * credential, checked before anything is parsed or revoked ({@link GitHubLeakAlerts}).
-     */
+    /** GitHub's alerts, at a path taken from the configuration: an inflector in front of {@link GitHubAlertsResource}. */
     static final class GitHubAlertEndpoint implements Inflector<ContainerRequestContext, Response> {
 
-        private static final Logger LOG = Logger.getLogger(GitHubAlertEndpoint.class.getName());
-        private final GitHubLeakAlerts alerts;
+        private final GitHubAlertsResource resource;
 
-        GitHubAlertEndpoint(GitHubLeakAlerts alerts) {
-            this.alerts = alerts;
+        GitHubAlertEndpoint(GitHubAlertsResource resource) {
+            this.resource = resource;
         }
 
         @Override
         public Response apply(ContainerRequestContext request) {
-            try {
-                byte[] body = request.getEntityStream().readNBytes(GitHubLeakAlerts.MAX_BODY_BYTES + 1);
-                if (body.length > GitHubLeakAlerts.MAX_BODY_BYTES) {
-                    return Problems.of(413, "payload-too-large", "Payload too large", "An alert body is at most "
-                            + GitHubLeakAlerts.MAX_BODY_BYTES + " bytes.");
-                }
-                GitHubLeakAlerts.Answer answer = alerts.handle(body, request.getHeaderString("Github-Public-Key-Identifier"),
-                        request.getHeaderString("Github-Public-Key-Signature"));
-                Response.ResponseBuilder response = Response.status(answer.status())
-                        .type(answer.status() == 200 ? "application/json" : "application/problem+json").entity(answer.json());
-                return (answer.status() == 503 ? response.header("Retry-After", "600") : response).build();
-            } catch (java.io.IOException | RuntimeException e) {
-                LOG.log(java.util.logging.Level.WARNING, "a GitHub secret-scanning alert could not be handled; GitHub retries", e);
-                return Problems.of(503, "backend-unavailable", "Key storage unavailable", "The alert could not be handled; retry.");
-            }
+            return resource.answer(request.getEntityStream(), request.getHeaderString("Github-Public-Key-Identifier"),
+                    request.getHeaderString("Github-Public-Key-Signature"));
         }
     }
 

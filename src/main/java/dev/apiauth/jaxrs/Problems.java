@@ -118,7 +118,7 @@ final class Problems {
         }
     }
 
-    private static String body(int status, String type, String title, String detail, String reason) {
+    static String body(int status, String type, String title, String detail, String reason) {
         StringBuilder json = new StringBuilder(200)
                 .append("{\"type\":\"urn:apiauth:problem:").append(type)
                 .append("\",\"title\":").append(quote(title))

@@ -88,11 +88,22 @@ class DemoContractIT {
         }
     }
 
+    /**
+     * Payara Micro starts afresh per deployment, so there the table must not exist at all; WildFly and Open Liberty keep
+     * their default datasource across the deployments of a run, where another test's {@code jpa} application may have
+     * created it: there this key must not be in it.
+     */
     @Test
     void memoryBackendCreatesNoTable() {
-        create("owner-" + UUID.randomUUID());
+        String owner = "owner-" + UUID.randomUUID();
+        create(owner);
         Http.Response table = http.get("api/test-control/table");
-        assertEquals(404, table.status(), "the memory backend must leave the default datasource alone: " + table);
+        if (String.valueOf(System.getProperty("apiauth.server")).startsWith("payara")) {
+            assertEquals(404, table.status(), "the memory backend must leave the default datasource alone: " + table);
+        } else {
+            assertTrue(table.status() == 404 || table.status() == 200 && !table.body().contains(owner),
+                    "the memory backend must leave the default datasource alone: " + table);
+        }
     }
 
     @Test

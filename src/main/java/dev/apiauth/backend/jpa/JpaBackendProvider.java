@@ -61,7 +61,9 @@ public final class JpaBackendProvider implements BackendProvider {
                 JpaSchema.verify(dataSource, near.enabled());
             }
             var factory = ApiAuthPersistenceUnit.createEntityManagerFactory(dataSource, Map.of());
-            LOG.info("API key store: JPA on the datasource " + jndiName + " (" + DATASOURCE + "), table apiauth_keys, "
+            String database = JpaSchema.describe(dataSource);
+            LOG.info("API key store: JPA on the datasource " + jndiName + " (" + DATASOURCE + ")"
+                    + (database.isEmpty() ? "" : ", " + database) + ", table apiauth_keys, "
                     + SCHEMA + "=" + schema + ", " + near);
             return factory;
         }, near);

@@ -183,4 +183,43 @@ public final class JpaSchema {
         }
         return Arrays.stream(withoutComments.toString().split(";")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
+
+    /**
+     * The database behind a datasource, for the startup line: product, version and where it is ({@link #safeUrl}), e.g.
+     * {@code PostgreSQL 15.19 at jdbc:postgresql://127.0.0.1:5432/test}; empty when unknown.
+     */
+    static String describe(DataSource dataSource) {
+        try (Connection connection = dataSource.getConnection()) {
+            java.sql.DatabaseMetaData meta = connection.getMetaData();
+            String url = safeUrl(meta.getURL());
+            return meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion() + (url.isEmpty() ? "" : " at " + url);
+        } catch (SQLException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    /**
+     * A JDBC URL fit for a log: without its parameters ({@code ?...}, {@code ;...}), and nothing at all when what is left
+     * could hold a credential, in any driver's syntax ({@code user:password@}, Oracle's {@code scott/tiger@}, MySQL's
+     * {@code (password=...)}, a {@code password} or {@code pwd} anywhere). Better no URL than a password in the log.
+     */
+    static String safeUrl(String url) {
+        if (url == null) {
+            return "";
+        }
+        int cut = url.length();
+        for (char c : new char[] {'?', ';'}) {
+            int at = url.indexOf(c);
+            if (at >= 0) {
+                cut = Math.min(cut, at);
+            }
+        }
+        String base = url.substring(0, cut);
+        String lower = url.toLowerCase(Locale.ROOT);
+        if (url.indexOf('@') >= 0 || url.indexOf('(') >= 0 || lower.contains("password") || lower.contains("pwd")
+                || base.chars().anyMatch(Character::isWhitespace)) {
+            return "";
+        }
+        return base;
+    }
 }

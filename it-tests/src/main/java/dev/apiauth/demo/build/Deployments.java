@@ -35,13 +35,24 @@ public final class Deployments {
 
     /** The demo application with its own configuration. */
     public static WebArchive demo(File libraryJar, String name) {
-        return ShrinkWrap.create(WebArchive.class, name)
+        return demo(libraryJar, name, System.getProperty("apiauth.server", "payara6"));
+    }
+
+    /**
+     * The demo for one server of the matrix ({@code payara6}, {@code payara7}, {@code wildfly}, {@code liberty}). Open
+     * Liberty refuses a {@code web.xml} datasource whose driver is inside the application (J2CA8022E: it wants a shared
+     * library), so there the demo's optional PostgreSQL datasource is left out; Liberty's are declared in server.xml.
+     */
+    public static WebArchive demo(File libraryJar, String name, String server) {
+        WebArchive war = ShrinkWrap.create(WebArchive.class, name)
                 .addPackage(DemoApplication.class.getPackage())
                 .addAsLibrary(ShrinkWrap.createFromZipFile(JavaArchive.class, libraryJar))
                 .addAsWebInfResource(new ClassLoaderAsset("demo/beans.xml"), "beans.xml")
-                .addAsWebInfResource(new ClassLoaderAsset("demo/payara-web.xml"), "payara-web.xml")
-                .addAsWebInfResource(new ClassLoaderAsset("demo/web.xml"), "web.xml")
-                .addAsLibrary(jarOf(org.postgresql.Driver.class))
+                .addAsWebInfResource(new ClassLoaderAsset("demo/payara-web.xml"), "payara-web.xml");
+        if (!"liberty".equals(server)) {
+            war.addAsWebInfResource(new ClassLoaderAsset("demo/web.xml"), "web.xml");
+        }
+        return war.addAsLibrary(jarOf(org.postgresql.Driver.class))
                 .addAsLibraries(redissonJars())
                 .addAsResource(new ClassLoaderAsset("demo/microprofile-config.properties"), "META-INF/microprofile-config.properties");
     }
@@ -77,5 +88,23 @@ public final class Deployments {
         war.delete("WEB-INF/classes/META-INF/microprofile-config.properties");
         return war.addAsResource(new StringAsset(config.entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("\n"))), "META-INF/microprofile-config.properties");
+    }
+
+    /**
+     * A WAR with the library and only {@code classes} (no demo application), the given configuration and, when not null, a
+     * {@code web.xml} holding {@code webXmlBody} inside {@code <web-app>}.
+     */
+    public static WebArchive bare(String name, Map<String, String> config, String webXmlBody, Class<?>... classes) {
+        WebArchive war = ShrinkWrap.create(WebArchive.class, name)
+                .addClasses(classes)
+                .addAsLibrary(ShrinkWrap.createFromZipFile(JavaArchive.class, libraryJar()))
+                .addAsWebInfResource(new ClassLoaderAsset("demo/beans.xml"), "beans.xml")
+                .addAsResource(new StringAsset(config.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                        .collect(Collectors.joining("\n"))), "META-INF/microprofile-config.properties");
+        if (webXmlBody != null) {
+            war.addAsWebInfResource(new StringAsset("<web-app xmlns=\"https://jakarta.ee/xml/ns/jakartaee\" version=\"6.0\">"
+                    + webXmlBody + "</web-app>"), "web.xml");
+        }
+        return war;
     }
 }

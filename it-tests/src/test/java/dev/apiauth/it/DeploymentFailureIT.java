@@ -1,0 +1,121 @@
+package dev.apiauth.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.apiauth.demo.build.Deployments;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Map;
+import org.jboss.arquillian.container.test.api.Deployer;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * On WildFly and Open Liberty (the Payara Micro connector does not report a failed deployment; {@code BadConfigIT} reads
+ * Payara's log instead), a deployment with a wrong {@code apiauth.*} value fails, and what the server reports
+ * names the key, its value and what was expected ({@code BadConfigIT} also reads Payara's own log).
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class DeploymentFailureIT {
+
+    @Deployment(name = "bad-config", managed = false, testable = false)
+    static WebArchive deployment() {
+        return Deployments.demoWith("bad-config.war", Map.of("apiauth.key-prefix", "Prod-", "apiauth.usage.flush-interval", "soon"));
+    }
+
+    /**
+     * Switches RESTEasy's built-in providers off and lists its own providers without the guard: the library cannot register
+     * its guard, so the deployment must fail rather than serve {@code off/explicit-only} without a key.
+     */
+    @Deployment(name = "own-providers", managed = false, testable = false)
+    static WebArchive ownProviders() {
+        return Deployments.bare("own-providers.war", Map.of("apiauth.backend", "memory"),
+                "<context-param><param-name>resteasy.use.builtin.providers</param-name><param-value>false</param-value></context-param>"
+                        + "<context-param><param-name>resteasy.providers</param-name><param-value>"
+                        + dev.apiauth.it.switchedoff.StringWriter.class.getName() + "</param-value></context-param>",
+                dev.apiauth.it.switchedoff.SwitchedOffApplication.class, dev.apiauth.it.switchedoff.StringWriter.class,
+                dev.apiauth.it.shapes.ExplicitResource.class, TestControlResource.class, FlakyBackend.class);
+    }
+
+    @ArquillianResource
+    Deployer deployer;
+
+    /**
+     * WildFly fails the deployment. Open Liberty only logs an initializer's exception and starts the application anyway: there
+     * every request must be refused (failed before the fix: {@code off/explicit-only} answered 200 without a key on WildFly).
+     */
+    @Test
+    void anApplicationThatLeavesNoWayToRegisterTheGuardFailsClosed() throws Exception {
+        String message = "jakarta-api-auth cannot guard this application: RESTEasy's built-in providers are off";
+        if (!"liberty".equals(System.getProperty("apiauth.server"))) {
+            assertFails("own-providers", message);
+            return;
+        }
+        long before = logLength();
+        deployer.deploy("own-providers");
+        try {
+            Http http = new Http(new java.net.URL("http://127.0.0.1:" + System.getProperty("liberty.http.port") + "/own-providers/"));
+            for (String path : new String[] {"off/explicit-only", "off/test-control/keys?owner=x"}) {
+                Http.Response refused = path.contains("keys") ? http.post(path, null) : http.get(path);
+                assertEquals(500, refused.status(), path + ": " + refused);
+                assertEquals("urn:apiauth:problem:guard-misconfigured", refused.json().getString("type"), path);
+            }
+            assertTrue(serverLog(before).contains(message), "the log says why");
+        } finally {
+            deployer.undeploy("own-providers");
+        }
+    }
+
+    /** Open Liberty's adapter reports the first line of the failure only; the rest is in the server's own log. */
+    private static final java.nio.file.Path LIBERTY_LOG = java.nio.file.Path.of(System.getProperty("servers.dir", "target/servers"),
+            "wlp/usr/servers/apiauth/logs/messages.log");
+
+    /** What the server logged from {@code offset} on (Open Liberty's log; nothing elsewhere). */
+    private static String serverLog(long offset) {
+        try {
+            if (!"liberty".equals(System.getProperty("apiauth.server")) || !java.nio.file.Files.isRegularFile(LIBERTY_LOG)) {
+                return "";
+            }
+            byte[] all = java.nio.file.Files.readAllBytes(LIBERTY_LOG);
+            return new String(all, (int) Math.min(offset, all.length), (int) Math.max(0, all.length - offset),
+                    java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static long logLength() {
+        try {
+            return java.nio.file.Files.isRegularFile(LIBERTY_LOG) ? java.nio.file.Files.size(LIBERTY_LOG) : 0;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void theDeploymentFailsNamingTheKey() {
+        assertFails("bad-config", "apiauth.key-prefix=Prod- is invalid; expected lowercase letters");
+    }
+
+    /** Deploys {@code name}, which must fail with {@code message} in the server's report (the exception or its log). */
+    private void assertFails(String name, String message) {
+        long before = logLength(); // the server's log keeps earlier runs' lines
+        Exception failure = assertThrows(Exception.class, () -> deployer.deploy(name), name + ": the server accepted it");
+        StringWriter trace = new StringWriter();
+        failure.printStackTrace(new PrintWriter(trace));
+        assertTrue((trace + serverLog(before)).contains(message), name + ": the report says " + message + ": " + trace);
+        try {
+            deployer.undeploy(name);
+        } catch (RuntimeException e) {
+            // some servers keep nothing of a failed deployment
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.apiauth.jaxrs.resteasy;
+
+import dev.apiauth.ApiAuthConfig;
+import dev.apiauth.jaxrs.GitHubAlertsResource;
+import dev.apiauth.jaxrs.ManagementResource;
+import jakarta.ws.rs.core.Application;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.jboss.resteasy.core.ResteasyContext;
+import org.jboss.resteasy.spi.Registry;
+import org.jboss.resteasy.spi.ResteasyDeployment;
+import org.jboss.resteasy.spi.metadata.ResourceBuilder;
+import org.jboss.resteasy.spi.metadata.ResourceClass;
+
+/**
+ * Mounts the management API (and GitHub's leak alerts) in the RESTEasy application being deployed, at paths taken from
+ * the configuration, through RESTEasy's registry. Defined by {@code ResteasyIntegration}'s bridge loader only: never
+ * load it directly. Features run before the application's resources are registered, so whether the application mounts
+ * a {@link ManagementResource} subclass itself is read from what the deployment lists or scanned.
+ */
+public final class ResteasyMount implements Function<ApiAuthConfig, String> {
+
+    @Override
+    public String apply(ApiAuthConfig config) {
+        Registry registry = ResteasyContext.getContextData(Registry.class);
+        if (registry == null) {
+            throw new IllegalStateException("RESTEasy's registry is not available while features are configured");
+        }
+        List<String> said = new ArrayList<>();
+        if (config.managementEnabled() && !mountsItself(ResteasyContext.getContextData(ResteasyDeployment.class))) {
+            registry.addPerRequestResource(at(config.managementPath()).getRootResourceFromAnnotations(ManagementResource.class));
+            said.add("API key management API mounted at " + config.managementPath() + " (scope " + config.managementScope() + ")");
+        }
+        if (config.githubAlertsEnabled()) {
+            String path = config.managementPath() + "/" + GitHubAlertsResource.PATH;
+            registry.addSingletonResource(GitHubAlertsResource.fromCdi(config),
+                    at(path).getRootResourceFromAnnotations(GitHubAlertsResource.class));
+            said.add("GitHub secret-scanning alerts accepted at " + path + " (signed by " + config.githubAlertsKeys() + ")");
+        }
+        return said.isEmpty() ? null : String.join("; ", said);
+    }
+
+    /** A resource builder that roots a class without {@code @Path} at {@code path}. */
+    private static ResourceBuilder at(String path) {
+        String root = path.startsWith("/") ? path : "/" + path;
+        return new ResourceBuilder() {
+            @Override
+            protected ResourceClassBuilder createResourceClassBuilder(Class<?> type) {
+                return buildRootResource(type, root);
+            }
+        };
+    }
+
+    /**
+     * Whether the application mounts a subclass of {@link ManagementResource} itself (the documented way before): among the
+     * classes and singletons its {@code Application} lists and the {@code resteasy.resources} it names, or, when its
+     * {@code Application} lists nothing, among what the server scanned.
+     */
+    private static boolean mountsItself(ResteasyDeployment deployment) {
+        if (deployment == null) {
+            return false;
+        }
+        List<Class<?>> classes = new ArrayList<>();
+        Application application = deployment.getApplication();
+        if (application != null) {
+            if (application.getClasses() != null) {
+                classes.addAll(application.getClasses());
+            }
+            if (application.getSingletons() != null) {
+                for (Object singleton : application.getSingletons()) {
+                    classes.add(singleton.getClass());
+                }
+            }
+        }
+        List<String> names = new ArrayList<>();
+        addAll(names, deployment.getResourceClasses()); // resteasy.resources: registered in any case
+        if (classes.isEmpty()) {
+            addAll(names, deployment.getScannedResourceClasses());
+            if (deployment.getActualResourceClasses() != null) {
+                for (Object type : deployment.getActualResourceClasses()) {
+                    classes.add((Class<?>) type);
+                }
+            }
+        }
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        for (String name : names) {
+            try {
+                classes.add(Class.forName(name.trim(), false, loader != null ? loader : ManagementResource.class.getClassLoader()));
+            } catch (ClassNotFoundException | LinkageError e) {
+                // not loadable here: RESTEasy will say so when it registers it
+            }
+        }
+        return classes.stream().anyMatch(type -> type != null && ManagementResource.class.isAssignableFrom(type));
+    }
+
+    private static void addAll(List<String> names, List<String> more) {
+        if (more != null) {
+            names.addAll(more);
+        }
+    }
+}
