@@ -139,6 +139,14 @@ class ApiAuthExtensionTest {
         assertTrue(messages(e).contains("no route to storage"), messages(e));
     }
 
+    /** WildFly without Hibernate visible to the persistence unit: the first error names the missing class, not only a symptom. */
+    @Test
+    void aBackendMissingAClassFailsTheDeploymentNamingIt() {
+        RuntimeException e = startFails(Map.of(), LinkageBackendProducer.class);
+        assertTrue(messages(e).contains("the API key backend 'memory' could not start"), messages(e));
+        assertTrue(messages(e).contains("NoClassDefFoundError: org/hibernate/proxy/HibernateProxy"), messages(e));
+    }
+
     @Test
     void theLastUsageIsWrittenBeforeTheStoreCloses() {
         RecordingBackendProvider.EVENTS.clear();
@@ -282,6 +290,15 @@ class ApiAuthExtensionTest {
         @ApiAuth
         Backend backend() {
             return BACKEND;
+        }
+    }
+
+    @ApplicationScoped
+    public static class LinkageBackendProducer {
+        @Produces
+        @ApiAuth
+        Backend backend() {
+            throw new NoClassDefFoundError("org/hibernate/proxy/HibernateProxy");
         }
     }
 
