@@ -21,7 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Registered in every application whatever its registration style: on Jersey by {@link JerseyIntegration}
  * (a forced auto-discoverable, so also with auto-discovery off), on RESTEasy as a built-in provider
- * ({@code META-INF/services/jakarta.ws.rs.ext.Providers}), elsewhere by provider scanning.
+ * ({@code META-INF/services/jakarta.ws.rs.ext.Providers}) and by {@link ResteasyIntegration} (a feature service), and
+ * through {@code resteasy.providers} where the application switches built-in providers off
+ * ({@link ResteasyProvidersInitializer}); elsewhere by provider scanning.
  */
 @Provider
 public final class ApiKeyFeature implements DynamicFeature {

@@ -1,7 +1,6 @@
 package dev.apiauth.jaxrs;
 
 import dev.apiauth.ApiAuthConfig;
-import dev.apiauth.ApiKeyService;
 import jakarta.enterprise.inject.spi.CDI;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -43,7 +42,8 @@ public final class JerseyIntegration implements ForcedAutoDiscoverable {
     /**
      * Set on Payara's own Jersey applications. Payara adds its {@code /openapi} application to the servlet context of
      * the application at the root context, under that application's class loader, so Jersey finds this class for it
-     * too; the management API must not appear there ({@code /openapi/api-keys}), nor anything else of ours.
+     * too; the management API must not appear there ({@code /openapi/api-keys}). The guard still registers there: it
+     * guards nothing in Payara's resources, and an application that set this property itself keeps its guard.
      */
     static final String PAYARA_INTERNAL = "payara-internal";
 
@@ -55,17 +55,15 @@ public final class JerseyIntegration implements ForcedAutoDiscoverable {
     @Override
     public void configure(FeatureContext context) {
         Configuration configuration = context.getConfiguration();
-        if (isServerApplication(configuration)) {
-            return;
-        }
         if (!configuration.isRegistered(ApiKeyFeature.class)) {
             context.register(new ApiKeyFeature(configuration)); // the application's live configuration, complete before features run
         }
-        if (!configuration.isRegistered(MountManagement.class)) {
-            context.register(MountManagement.class);
-        }
         if (!configuration.isRegistered(LocatorGuard.class)) {
             context.register(new LocatorGuard());
+        }
+        // the guard goes everywhere (an application marking itself payara-internal keeps it); the endpoints do not
+        if (!isServerApplication(configuration) && !configuration.isRegistered(MountManagement.class)) {
+            context.register(MountManagement.class);
         }
     }
 

@@ -42,9 +42,11 @@ import java.util.logging.Logger;
 
 /**
  * The management REST API: create, list, get, change (rate limit), revoke, rotate and delete keys. Every call needs the scope
- * {@code apiauth.management.scope}, except {@code GET self}, where any valid key reads its own record. On Jersey (Payara, GlassFish) it is mounted at
- * {@code apiauth.management.path} when {@code apiauth.management.enabled=true}; on other JAX-RS runtimes,
- * mount it yourself: {@code @Path("api-keys") public class Keys extends ManagementResource {}}.
+ * {@code apiauth.management.scope}, except {@code GET self}, where any valid key reads its own record. It is mounted at
+ * {@code apiauth.management.path} when {@code apiauth.management.enabled=true}: on Jersey (Payara, GlassFish) by
+ * {@link JerseyIntegration}, on RESTEasy (WildFly, Open Liberty) by {@link ResteasyIntegration}; on other JAX-RS runtimes,
+ * or in a RESTEasy application that switches the feature services off, mount it yourself:
+ * {@code @Path("api-keys") public class Keys extends ManagementResource {}}.
  */
 @Produces(MediaType.APPLICATION_JSON)
 public class ManagementResource {

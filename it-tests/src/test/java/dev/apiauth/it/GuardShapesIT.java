@@ -20,8 +20,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Every resource shape and registration path on a real Payara Micro: each protected endpoint answers 401 without
  * a key, 401 with a junk key and 200 with a valid one (so a 404 cannot pass for protection). One WAR holds
- * three applications: one relying on scanning, one listing its classes and a singleton, one listing its classes
- * with Jersey's auto-discovery switched off.
+ * four applications: one relying on scanning, one listing its classes and a singleton, one listing its classes
+ * with Jersey's auto-discovery switched off, and one carrying the property that marks Payara's own applications.
  */
 @ExtendWith(ArquillianExtension.class)
 class GuardShapesIT {
@@ -158,6 +158,11 @@ class GuardShapesIT {
         String key = issue("shapes-" + UUID.randomUUID());
         assertEquals("explicit", assertGuarded("explicit/explicit-only", key));
         assertEquals("singleton", assertGuarded("explicit/singleton", key));
+    }
+
+    @Test
+    void anApplicationMarkedAsPayarasOwnKeepsItsGuard() {
+        assertEquals("explicit", assertGuarded("marked/explicit-only", issue("shapes-" + UUID.randomUUID())));
     }
 
     @Test
