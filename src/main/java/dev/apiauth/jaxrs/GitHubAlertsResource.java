@@ -31,6 +31,16 @@ public final class GitHubAlertsResource {
         this.alerts = alerts;
     }
 
+    /** Where the keys come from, for a log line: without user information or a query, which could hold a token. */
+    public static String keysForLog(ApiAuthConfig config) {
+        return keysForLog(config.githubAlertsKeys());
+    }
+
+    static String keysForLog(String url) {
+        int query = url.indexOf('?');
+        return (query >= 0 ? url.substring(0, query) : url).replaceAll("//[^/@]*@", "//");
+    }
+
     /** The endpoint for this application's configuration and key service. */
     public static GitHubAlertsResource fromCdi(ApiAuthConfig config) {
         return new GitHubAlertsResource(new GitHubLeakAlerts(CDI.current().select(ApiKeyService.class).get(),

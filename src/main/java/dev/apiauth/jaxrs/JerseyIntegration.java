@@ -96,7 +96,7 @@ public final class JerseyIntegration implements ForcedAutoDiscoverable {
                         .handledBy(new GitHubAlertEndpoint(GitHubAlertsResource.fromCdi(config)));
                 mounted.addResource(alerts.build());
                 changed = true;
-                LOG.info("GitHub secret-scanning alerts accepted at " + path + " (signed by " + config.githubAlertsKeys() + ")");
+                LOG.info("GitHub secret-scanning alerts accepted at " + path + " (signed by " + GitHubAlertsResource.keysForLog(config) + ")");
             }
             return changed ? mounted.build() : model;
         }

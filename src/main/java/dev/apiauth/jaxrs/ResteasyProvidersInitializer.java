@@ -9,7 +9,9 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
+import jakarta.servlet.annotation.HandlesTypes;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.ws.rs.Path;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,9 +29,15 @@ import java.util.logging.Logger;
  * RESTEasy filter's init parameter, a context parameter, or MicroProfile Config, which also holds system properties and
  * the environment), this names the guard in {@code resteasy.providers}, which RESTEasy reads in any case. Where a list of
  * providers RESTEasy may use lacks the guard, or {@code resteasy.disable.providers} names it, the deployment fails (the
- * guard must then be listed explicitly, even where the feature services would still register it). Jersey ignores these
- * parameters, and this does nothing there.
+ * guard must then be listed explicitly, even where the feature services would still register it).
+ *
+ * <p>It also checks every resource class of the application ({@code @Path}) for protected sub-resource locators RESTEasy
+ * cannot guard: RESTEasy calls a locator before any filter and never shows it to a {@code DynamicFeature}, so a protected
+ * class with locators only would otherwise never be checked, and its unannotated sub-resources would be served without a
+ * key. Jersey ignores these parameters and guards locators itself ({@link JerseyIntegration.LocatorGuard}): this does
+ * nothing there.
  */
+@HandlesTypes(Path.class)
 public final class ResteasyProvidersInitializer implements ServletContainerInitializer {
 
     private static final Logger LOG = Logger.getLogger(ResteasyProvidersInitializer.class.getName());
@@ -43,7 +51,18 @@ public final class ResteasyProvidersInitializer implements ServletContainerIniti
         if (visible(context, "org.glassfish.jersey.server.ResourceConfig") && !visible(context, "org.jboss.resteasy.spi.Registry")) {
             return; // Jersey
         }
-        List<String> problems = check(context, key -> configValue(context, key));
+        List<String> problems = new ArrayList<>(check(context, key -> configValue(context, key)));
+        if (classes != null) {
+            for (Class<?> type : classes) {
+                try {
+                    ApiKeyFeature.requireGuardableLocators(type);
+                } catch (IllegalStateException e) {
+                    problems.add(e.getMessage());
+                } catch (LinkageError e) {
+                    // a class the application cannot load is not one RESTEasy will serve
+                }
+            }
+        }
         if (!problems.isEmpty()) {
             fail(context, String.join("; ", problems));
         }
@@ -111,9 +130,9 @@ public final class ResteasyProvidersInitializer implements ServletContainerIniti
      * that refuses every request of the application is added first: fail closed.
      */
     private static void fail(ServletContext context, String why) throws ServletException {
-        String message = "jakarta-api-auth cannot guard this application: RESTEasy's built-in providers are off or the guard is"
-                + " disabled, so the API-key guard would not run and protected resources would be served without a key: " + why
-                + ". Add " + GUARD + " to " + PROVIDERS + " (and keep it out of " + DISABLED + ")";
+        String message = "jakarta-api-auth cannot guard this application, and protected resources would be served without a key: "
+                + why + ". Where RESTEasy's built-in providers are off, add " + GUARD + " to " + PROVIDERS + " (and keep it out of "
+                + DISABLED + ")";
         LOG.severe(message);
         context.addFilter("apiauth-unguardable", new RefuseAll())
                 .addMappingForUrlPatterns(EnumSet.allOf(DispatcherType.class), false, "/*");

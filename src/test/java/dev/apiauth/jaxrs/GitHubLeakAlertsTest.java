@@ -172,4 +172,11 @@ class GitHubLeakAlertsTest {
             assertTrue(e.getMessage().contains("apiauth.leak-alerts.github.public-keys=" + bad + " is invalid"), e.getMessage());
         }
     }
+
+    @Test
+    void theKeysUrlIsLoggedWithoutUserInformationOrQuery() {
+        assertEquals("https://ghe.example/meta/public_keys/secret_scanning",
+                GitHubAlertsResource.keysForLog("https://user:t0ken@ghe.example/meta/public_keys/secret_scanning?access_token=t0ken"));
+        assertEquals("file:/etc/keys.json", GitHubAlertsResource.keysForLog("file:/etc/keys.json"));
+    }
 }

@@ -49,36 +49,60 @@ class DeploymentFailureIT {
     Deployer deployer;
 
     /**
+     * A protected class whose only member is a locator to an unannotated sub-resource: RESTEasy never shows a locator to a
+     * {@code DynamicFeature}, so nothing checked it and {@code locator/items/7} answered 200 without a key on WildFly and
+     * Liberty before the fix; now the application fails closed.
+     */
+    @Deployment(name = "locator-only", managed = false, testable = false)
+    static WebArchive locatorOnly() {
+        return Deployments.demoWith("locator-only.war", Map.of("apiauth.backend", "memory"),
+                dev.apiauth.it.shapes.LocatorResource.class, dev.apiauth.it.shapes.ItemResource.class);
+    }
+
+    @Test
+    void aProtectedLocatorOnlyClassWithAnUnguardedSubResourceFailsClosed() throws Exception {
+        assertFailsClosed("locator-only", "cannot guard the sub-resource locator " + dev.apiauth.it.shapes.LocatorResource.class.getName(),
+                "api/locator/items/7", "api/public");
+    }
+
+    /**
      * WildFly fails the deployment. Open Liberty only logs an initializer's exception and starts the application anyway: there
      * every request must be refused (failed before the fix: {@code off/explicit-only} answered 200 without a key on WildFly).
      */
     @Test
     void anApplicationThatLeavesNoWayToRegisterTheGuardFailsClosed() throws Exception {
-        String message = "jakarta-api-auth cannot guard this application: RESTEasy's built-in providers are off";
+        assertFailsClosed("own-providers", "resteasy.providers in the context parameter (" + dev.apiauth.it.switchedoff.StringWriter.class.getName()
+                + ") lacks it", "off/explicit-only", "off/test-control/keys?owner=x");
+    }
+
+    /**
+     * WildFly must refuse the deployment with {@code message}; Open Liberty starts it anyway, so there each of {@code paths}
+     * must answer 500 guard-misconfigured and the log must say {@code message}.
+     */
+    private void assertFailsClosed(String name, String message, String... paths) throws Exception {
         if (!"liberty".equals(System.getProperty("apiauth.server"))) {
-            assertFails("own-providers", message);
+            assertFails(name, message);
             return;
         }
         long before = logLength();
-        deployer.deploy("own-providers");
+        deployer.deploy(name);
         try {
-            Http http = new Http(new java.net.URL("http://127.0.0.1:" + System.getProperty("liberty.http.port") + "/own-providers/"));
-            for (String path : new String[] {"off/explicit-only", "off/test-control/keys?owner=x"}) {
+            Http http = new Http(new java.net.URL("http://127.0.0.1:" + System.getProperty("liberty.http.port") + "/" + name + "/"));
+            for (String path : paths) {
                 Http.Response refused = path.contains("keys") ? http.post(path, null) : http.get(path);
                 assertEquals(500, refused.status(), path + ": " + refused);
                 assertEquals("urn:apiauth:problem:guard-misconfigured", refused.json().getString("type"), path);
             }
-            assertTrue(serverLog(before).contains(message), "the log says why");
+            assertTrue(serverLog(before).contains(message), "the log says " + message);
         } finally {
-            deployer.undeploy("own-providers");
+            deployer.undeploy(name);
         }
     }
 
-    /** Open Liberty's adapter reports the first line of the failure only; the rest is in the server's own log. */
     private static final java.nio.file.Path LIBERTY_LOG = java.nio.file.Path.of(System.getProperty("servers.dir", "target/servers"),
             "wlp/usr/servers/apiauth/logs/messages.log");
 
-    /** What the server logged from {@code offset} on (Open Liberty's log; nothing elsewhere). */
+    /** What Open Liberty logged from {@code offset} on (its adapter reports the first line of a failure only); "" elsewhere. */
     private static String serverLog(long offset) {
         try {
             if (!"liberty".equals(System.getProperty("apiauth.server")) || !java.nio.file.Files.isRegularFile(LIBERTY_LOG)) {
@@ -92,6 +116,7 @@ class DeploymentFailureIT {
         }
     }
 
+    /** The log's length now: it keeps earlier runs' lines, which must not count. */
     private static long logLength() {
         try {
             return java.nio.file.Files.isRegularFile(LIBERTY_LOG) ? java.nio.file.Files.size(LIBERTY_LOG) : 0;

@@ -25,7 +25,7 @@ class SwitchedOffProvidersIT {
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        return Deployments.bare("switched-off.war", Map.of("apiauth.backend", "memory"),
+        return Deployments.bare("switched-off.war", Map.of("apiauth.backend", "memory", "apiauth.management.enabled", "true"),
                 "<context-param><param-name>resteasy.use.builtin.providers</param-name><param-value>false</param-value></context-param>",
                 SwitchedOffApplication.class, dev.apiauth.it.switchedoff.StringWriter.class, dev.apiauth.it.switchedoff.ProbeResource.class,
                 ExplicitResource.class,
@@ -51,5 +51,9 @@ class SwitchedOffProvidersIT {
         String expected = String.valueOf(System.getProperty("apiauth.server")).startsWith("payara") ? "null"
                 : dev.apiauth.jaxrs.ApiKeyFeature.class.getName();
         assertEquals(expected, http.get("off/probe/providers").body());
+        if (!expected.equals("null")) {
+            // the feature services really were off: the management API, which only they mount on RESTEasy, is absent
+            assertEquals(404, http.get("off/api-keys/self").status());
+        }
     }
 }

@@ -36,7 +36,7 @@ public final class ResteasyMount implements Function<ApiAuthConfig, String> {
             String path = config.managementPath() + "/" + GitHubAlertsResource.PATH;
             registry.addSingletonResource(GitHubAlertsResource.fromCdi(config),
                     at(path).getRootResourceFromAnnotations(GitHubAlertsResource.class));
-            said.add("GitHub secret-scanning alerts accepted at " + path + " (signed by " + config.githubAlertsKeys() + ")");
+            said.add("GitHub secret-scanning alerts accepted at " + path + " (signed by " + GitHubAlertsResource.keysForLog(config) + ")");
         }
         return said.isEmpty() ? null : String.join("; ", said);
     }
