@@ -60,7 +60,12 @@ class UsageAtShutdownIT {
 
     @org.junit.jupiter.api.AfterAll
     static void deleteNamespace() {
-        org.redisson.api.RedissonClient redis = RedisDemoIT.redis();
+        org.redisson.api.RedissonClient redis;
+        try {
+            redis = RedisDemoIT.redis();
+        } catch (RuntimeException e) {
+            return; // no Redis here: the Redis test was skipped (or failed, under CI=true)
+        }
         redis.getKeys().deleteByPattern(NAMESPACE + "*");
         redis.shutdown();
     }
@@ -80,6 +85,7 @@ class UsageAtShutdownIT {
 
     @Test
     void onRedisAUseJustBeforeTheApplicationStopsIsWritten() throws Exception {
+        dev.apiauth.backend.redis.TestRedis.client().shutdown(); // Redis must answer: a failure under CI=true, a skip elsewhere
         assertUseSurvivesTheStop("redis-first", "redis-second");
     }
 
