@@ -50,7 +50,7 @@ public final class ResteasyIntegration implements Feature {
                     ResteasyIntegration.class.getClassLoader(), context.getClass().getClassLoader())
                     .loadClass(MOUNT).getConstructor().newInstance();
             mounted = mount.apply(config);
-        } catch (ReflectiveOperationException | LinkageError e) {
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             throw new IllegalStateException("jakarta-api-auth cannot mount its endpoints (" + ApiAuthConfig.MANAGEMENT_ENABLED + "="
                     + config.managementEnabled() + ", " + ApiAuthConfig.GITHUB_ALERTS_ENABLED + "=" + config.githubAlertsEnabled()
                     + ") on this RESTEasy: " + e + ". Mount the management API yourself with a subclass: @Path(\"" + config.managementPath()
