@@ -45,7 +45,7 @@ command -v wrk >/dev/null || { echo "wrk is not installed and could not be insta
 if curl -s -o /dev/null "$BASE"; then echo "port $PORT is in use; stop what runs there first" >&2; exit 1; fi
 
 echo "== building the library and the benchmark WARs"
-mvn -B -q -DskipTests -DskipITs package
+mvn -B -q -DskipTests -DskipITs -Dskip.payara6=false package   # -DskipTests alone skips the copy of Payara Micro
 mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
 JAR=$(ls target/jakarta-api-auth-*.jar | grep -v -e sources -e tests | head -1)
 java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" dev.apiauth.bench.build.BenchWars "$JAR" target/bench

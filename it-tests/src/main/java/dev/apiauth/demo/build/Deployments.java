@@ -86,8 +86,12 @@ public final class Deployments {
     public static WebArchive demoWith(String name, Map<String, String> config, Class<?>... extra) {
         WebArchive war = demo(libraryJar(), name).addClasses(extra);
         war.delete("WEB-INF/classes/META-INF/microprofile-config.properties");
-        return war.addAsResource(new StringAsset(config.entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("\n"))), "META-INF/microprofile-config.properties");
+        return war.addAsResource(config(config), "META-INF/microprofile-config.properties");
+    }
+
+    /** A microprofile-config.properties holding {@code config}. */
+    private static StringAsset config(Map<String, String> config) {
+        return new StringAsset(config.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("\n")));
     }
 
     /**
@@ -99,8 +103,7 @@ public final class Deployments {
                 .addClasses(classes)
                 .addAsLibrary(ShrinkWrap.createFromZipFile(JavaArchive.class, libraryJar()))
                 .addAsWebInfResource(new ClassLoaderAsset("demo/beans.xml"), "beans.xml")
-                .addAsResource(new StringAsset(config.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                        .collect(Collectors.joining("\n"))), "META-INF/microprofile-config.properties");
+                .addAsResource(config(config), "META-INF/microprofile-config.properties");
         if (webXmlBody != null) {
             war.addAsWebInfResource(new StringAsset("<web-app xmlns=\"https://jakarta.ee/xml/ns/jakartaee\" version=\"6.0\">"
                     + webXmlBody + "</web-app>"), "web.xml");
