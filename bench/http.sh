@@ -45,10 +45,12 @@ command -v wrk >/dev/null || { echo "wrk is not installed and could not be insta
 if curl -s -o /dev/null "$BASE"; then echo "port $PORT is in use; stop what runs there first" >&2; exit 1; fi
 
 echo "== building the library and the benchmark WARs"
-mvn -B -q -DskipTests -DskipITs -Dskip.payara6=false package   # -DskipTests alone skips the copy of Payara Micro
-mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
+mvn -B -q -DskipTests install   # the library and its test kit, into the local repository (no child build runs)
+# the WAR builders of it-tests/ and its copy of Payara Micro (-DskipTests alone skips that copy)
+mvn -B -q -f it-tests/pom.xml -DskipTests -Dskip.payara6=false package
+mvn -B -q -f it-tests/pom.xml dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
 JAR=$(ls target/jakarta-api-auth-*.jar | grep -v -e sources -e tests | head -1)
-java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" dev.apiauth.bench.build.BenchWars "$JAR" target/bench
+java -cp "it-tests/target/classes:$(cat it-tests/target/test-classpath.txt)" dev.apiauth.bench.build.BenchWars "$JAR" target/bench
 GENERATED=$(java -jar "$JAR" generate --prefix ops_)
 ADMIN_KEY=$(echo "$GENERATED" | awk '/^key:/ {print $2}')
 ADMIN_HASH=$(echo "$GENERATED" | awk '/^hash:/ {print $2}')
@@ -135,7 +137,7 @@ profile_backend() {
 async_profiler() {
   local version=4.1 dir=target/async-profiler
   if [ ! -f "$dir/linux-x64/libasyncProfiler.so" ]; then
-    mvn -B -q dependency:copy -Dartifact=tools.profiler:async-profiler:$version:jar:linux-x64 -DoutputDirectory="$dir" >&2
+    mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy -Dartifact=tools.profiler:async-profiler:$version:jar:linux-x64 -DoutputDirectory="$dir" >&2
     (cd "$dir" && unzip -o -q "async-profiler-$version-linux-x64.jar" 'linux-x64/*')
   fi
   echo "$PWD/$dir/linux-x64/libasyncProfiler.so"
@@ -204,7 +206,7 @@ for backend in $BACKENDS; do
   LOG="target/bench/payara-$backend.log"
   AGENT=(); [ "$mode" = profile ] && AGENT=(-agentpath:"$(async_profiler)") # loaded idle; started and stopped through jcmd
   # shellcheck disable=SC2086 # BENCH_JAVA_OPTS: extra JVM options for the servers, split on spaces
-  env "${ENV[@]}" java -Xmx1g ${BENCH_JAVA_OPTS:-} "${AGENT[@]}" -jar target/payara-micro.jar "${DEPLOY[@]}" --port $PORT --nohazelcast --disablephonehome > "$LOG" 2>&1 &
+  env "${ENV[@]}" java -Xmx1g ${BENCH_JAVA_OPTS:-} "${AGENT[@]}" -jar it-tests/target/payara-micro.jar "${DEPLOY[@]}" --port $PORT --nohazelcast --disablephonehome > "$LOG" 2>&1 &
   PAYARA_PID=$!
   for _ in $(seq 1 120); do grep -q "Payara Micro URLs" "$LOG" && break; sleep 1; done
   grep -q "Payara Micro URLs" "$LOG" || { echo "Payara did not start; see $LOG" >&2; exit 1; }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# JMH benchmarks of the validation hot path (src/jmh/java). Usage: bench/jmh.sh [quick|full] [JMH regex]
+# JMH benchmarks of the validation hot path (bench/src/main/java). Usage: bench/jmh.sh [quick|full] [JMH regex]
 #   quick: about a minute and a half (1 fork, 1 s iterations); full: 2 forks, 5 x 2 s iterations, about 15 minutes.
 # Needs PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) for BackendLookupBenchmark, like the tests.
 # Output: bench/results/jmh-<mode>.txt (raw) and .json.
@@ -14,5 +14,6 @@ case "$mode" in
 esac
 mkdir -p bench/results
 out="bench/results/jmh-$mode"
-mvn -B -q -Pbench verify -Djmh.args="$args -rf json -rff $PWD/$out.json $filter" | tee "$out.txt"
+mvn -B -q -DskipTests install   # the library and its test kit, into the local repository (no child build runs)
+mvn -B -q -f bench/pom.xml -Pjmh verify -Djmh.args="$args -rf json -rff $PWD/$out.json $filter" | tee "$out.txt"
 echo "raw results: $out.txt, $out.json"
