@@ -45,7 +45,7 @@ command -v wrk >/dev/null || { echo "wrk is not installed and could not be insta
 if curl -s -o /dev/null "$BASE"; then echo "port $PORT is in use; stop what runs there first" >&2; exit 1; fi
 
 echo "== building the library and the benchmark WARs"
-mvn -B -q -DskipTests install   # the library and its test kit, into the local repository (no child build runs)
+mvn -B -q -DskipTests -Dit.skip=true install   # the library and its test kit, into the local repository; no child build
 # the WAR builders of it-tests/ and its copy of Payara Micro (-DskipTests alone skips that copy)
 mvn -B -q -f it-tests/pom.xml -DskipTests -Dskip.payara6=false package
 mvn -B -q -f it-tests/pom.xml dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt

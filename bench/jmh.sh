@@ -14,6 +14,6 @@ case "$mode" in
 esac
 mkdir -p bench/results
 out="bench/results/jmh-$mode"
-mvn -B -q -DskipTests install   # the library and its test kit, into the local repository (no child build runs)
+mvn -B -q -DskipTests -Dit.skip=true install   # the library and its test kit, into the local repository; no child build
 mvn -B -q -f bench/pom.xml -Pjmh verify -Djmh.args="$args -rf json -rff $PWD/$out.json $filter" | tee "$out.txt"
 echo "raw results: $out.txt, $out.json"
