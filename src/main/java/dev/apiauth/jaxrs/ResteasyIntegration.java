@@ -9,13 +9,18 @@ import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
  * RESTEasy (WildFly, Open Liberty): found through {@code META-INF/services/jakarta.ws.rs.core.Feature}, which Jakarta REST
  * 3.1 runtimes load for every application whatever it lists ({@code jakarta.ws.rs.loadServices}). It registers
- * {@link ApiKeyFeature} when the built-in providers file did not (an application that switched those off), and mounts
+ * {@link ApiKeyFeature} when the built-in providers file did not (an application that switched those off), fails the
+ * application when a protected sub-resource locator cannot be guarded (as {@link ResteasyProvidersInitializer} does, for
+ * an application whose {@code web.xml} ordering keeps that initializer from running), and mounts
  * {@link ManagementResource} at {@code apiauth.management.path} when the management API is enabled, as
  * {@link JerseyIntegration} does on Jersey; there it does nothing.
  *
@@ -29,6 +34,7 @@ public final class ResteasyIntegration implements Feature {
 
     private static final Logger LOG = Logger.getLogger(ResteasyIntegration.class.getName());
     private static final String MOUNT = "dev.apiauth.jaxrs.resteasy.ResteasyMount";
+    private static final String RESOURCES = "dev.apiauth.jaxrs.resteasy.ResteasyResources";
 
     @Override
     public boolean configure(FeatureContext context) {
@@ -39,6 +45,7 @@ public final class ResteasyIntegration implements Feature {
         if (!configuration.isRegistered(ApiKeyFeature.class)) {
             context.register(ApiKeyFeature.class);
         }
+        requireGuardableLocators(context);
         ApiAuthConfig config = CDI.current().select(ApiAuthConfig.class).get();
         if (!config.managementEnabled() && !config.githubAlertsEnabled()) {
             return true;
@@ -60,6 +67,41 @@ public final class ResteasyIntegration implements Feature {
             LOG.info(mounted);
         }
         return true;
+    }
+
+    /**
+     * Fails the application when one of its resource classes has a protected sub-resource locator RESTEasy cannot guard
+     * ({@link ApiKeyFeature#requireGuardableLocators}). {@link ResteasyProvidersInitializer} checks the same at startup, but
+     * a servlet container runs no initializer of a jar that the application's {@code web.xml} leaves out of its ordering
+     * (an empty {@code <absolute-ordering/>}, a common way to skip scanning fragments): WildFly then served
+     * {@code locator/items/7} without a key ({@code DeploymentFailureIT}). The feature services run in any case unless the
+     * application switches them off too.
+     */
+    private static void requireGuardableLocators(FeatureContext context) {
+        List<Class<?>> resources;
+        try {
+            @SuppressWarnings("unchecked")
+            Supplier<List<Class<?>>> supplier = (Supplier<List<Class<?>>>) new BridgeLoader(
+                    ResteasyIntegration.class.getClassLoader(), context.getClass().getClassLoader())
+                    .loadClass(RESOURCES).getConstructor().newInstance();
+            resources = supplier.get();
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            throw new IllegalStateException("jakarta-api-auth cannot read the resource classes of this RESTEasy application to"
+                    + " check its protected sub-resource locators: " + e, e);
+        }
+        List<String> problems = new ArrayList<>();
+        for (Class<?> type : resources) {
+            try {
+                ApiKeyFeature.requireGuardableLocators(type);
+            } catch (IllegalStateException e) {
+                problems.add(e.getMessage());
+            } catch (LinkageError e) {
+                // a class the application cannot load is not one RESTEasy will serve
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException(String.join("; ", problems));
+        }
     }
 
     /** RESTEasy's configuration classes; Jersey's are {@code org.glassfish.jersey.*}. */

@@ -59,6 +59,43 @@ class DeploymentFailureIT {
                 dev.apiauth.it.shapes.LocatorResource.class, dev.apiauth.it.shapes.ItemResource.class);
     }
 
+    /**
+     * The same class in an application whose {@code web.xml} leaves the library's jar out of its ordering (an empty
+     * {@code <absolute-ordering/>}), so the servlet container runs none of its initializers: before the fix
+     * {@code scan/locator/items/7} answered 200 without a key on WildFly and on Open Liberty.
+     */
+    @Deployment(name = "ordering-locator-only", managed = false, testable = false)
+    static WebArchive orderingLocatorOnly() {
+        return Deployments.bare("ordering-locator-only.war", Map.of("apiauth.backend", "memory"), AbsoluteOrderingIT.EMPTY_ORDERING,
+                dev.apiauth.it.shapes.ScanningApplication.class, dev.apiauth.it.shapes.LocatorResource.class,
+                dev.apiauth.it.shapes.ItemResource.class, TestControlResource.class, FlakyBackend.class);
+    }
+
+    /**
+     * WildFly refuses the deployment. Open Liberty starts it anyway, but the application's servlet does not start: nothing
+     * of it answers 200 (its guard-misconfigured filter comes from the initializer, which did not run).
+     */
+    @Test
+    void aProtectedLocatorOnlyClassFailsClosedAlsoWhenTheWebXmlLeavesTheLibraryOutOfItsOrdering() throws Exception {
+        String message = "cannot guard the sub-resource locator " + dev.apiauth.it.shapes.LocatorResource.class.getName();
+        if (!"liberty".equals(System.getProperty("apiauth.server"))) {
+            assertFails("ordering-locator-only", message);
+            return;
+        }
+        long before = logLength();
+        deployer.deploy("ordering-locator-only");
+        try {
+            Http http = new Http(new java.net.URL("http://127.0.0.1:" + System.getProperty("liberty.http.port") + "/ordering-locator-only/"));
+            for (String path : new String[] {"scan/locator/items/7", "scan/locator/items/7/admin"}) {
+                Http.Response refused = http.get(path);
+                assertTrue(refused.status() >= 500, path + ": " + refused);
+            }
+            assertTrue(serverLog(before).contains(message), "the log says " + message);
+        } finally {
+            deployer.undeploy("ordering-locator-only");
+        }
+    }
+
     @Test
     void aProtectedLocatorOnlyClassWithAnUnguardedSubResourceFailsClosed() throws Exception {
         assertFailsClosed("locator-only", "cannot guard the sub-resource locator " + dev.apiauth.it.shapes.LocatorResource.class.getName(),

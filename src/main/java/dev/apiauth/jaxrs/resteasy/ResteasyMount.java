@@ -3,7 +3,6 @@ package dev.apiauth.jaxrs.resteasy;
 import dev.apiauth.ApiAuthConfig;
 import dev.apiauth.jaxrs.GitHubAlertsResource;
 import dev.apiauth.jaxrs.ManagementResource;
-import jakarta.ws.rs.core.Application;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -53,50 +52,10 @@ public final class ResteasyMount implements Function<ApiAuthConfig, String> {
     }
 
     /**
-     * Whether the application mounts a subclass of {@link ManagementResource} itself (the documented way before): among the
-     * classes and singletons its {@code Application} lists and the {@code resteasy.resources} it names, or, when its
-     * {@code Application} lists nothing, among what the server scanned.
+     * Whether the application mounts a subclass of {@link ManagementResource} itself (the documented way before), among the
+     * resource classes RESTEasy will register ({@link ResteasyResources}).
      */
     private static boolean mountsItself(ResteasyDeployment deployment) {
-        if (deployment == null) {
-            return false;
-        }
-        List<Class<?>> classes = new ArrayList<>();
-        Application application = deployment.getApplication();
-        if (application != null) {
-            if (application.getClasses() != null) {
-                classes.addAll(application.getClasses());
-            }
-            if (application.getSingletons() != null) {
-                for (Object singleton : application.getSingletons()) {
-                    classes.add(singleton.getClass());
-                }
-            }
-        }
-        List<String> names = new ArrayList<>();
-        addAll(names, deployment.getResourceClasses()); // resteasy.resources: registered in any case
-        if (classes.isEmpty()) {
-            addAll(names, deployment.getScannedResourceClasses());
-            if (deployment.getActualResourceClasses() != null) {
-                for (Object type : deployment.getActualResourceClasses()) {
-                    classes.add((Class<?>) type);
-                }
-            }
-        }
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        for (String name : names) {
-            try {
-                classes.add(Class.forName(name.trim(), false, loader != null ? loader : ManagementResource.class.getClassLoader()));
-            } catch (ClassNotFoundException | LinkageError e) {
-                // not loadable here: RESTEasy will say so when it registers it
-            }
-        }
-        return classes.stream().anyMatch(type -> type != null && ManagementResource.class.isAssignableFrom(type));
-    }
-
-    private static void addAll(List<String> names, List<String> more) {
-        if (more != null) {
-            names.addAll(more);
-        }
+        return deployment != null && ResteasyResources.of(deployment).stream().anyMatch(ManagementResource.class::isAssignableFrom);
     }
 }

@@ -1,0 +1,67 @@
+package dev.apiauth.jaxrs.resteasy;
+
+import jakarta.ws.rs.core.Application;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.jboss.resteasy.core.ResteasyContext;
+import org.jboss.resteasy.spi.ResteasyDeployment;
+
+/**
+ * The resource classes of the RESTEasy application being deployed, as RESTEasy will register them: the classes and
+ * singletons its {@code Application} lists and the {@code resteasy.resources} it names, or, when its {@code Application}
+ * lists nothing, what the server scanned. Features run before the resources are registered, so this reads the deployment,
+ * not the registry. Defined by {@code ResteasyIntegration}'s bridge loader only: never load it directly.
+ */
+public final class ResteasyResources implements Supplier<List<Class<?>>> {
+
+    @Override
+    public List<Class<?>> get() {
+        ResteasyDeployment deployment = ResteasyContext.getContextData(ResteasyDeployment.class);
+        if (deployment == null) {
+            throw new IllegalStateException("RESTEasy's deployment is not available while features are configured");
+        }
+        return of(deployment);
+    }
+
+    static List<Class<?>> of(ResteasyDeployment deployment) {
+        List<Class<?>> classes = new ArrayList<>();
+        Application application = deployment.getApplication();
+        if (application != null) {
+            if (application.getClasses() != null) {
+                classes.addAll(application.getClasses());
+            }
+            if (application.getSingletons() != null) {
+                for (Object singleton : application.getSingletons()) {
+                    classes.add(singleton.getClass());
+                }
+            }
+        }
+        List<String> names = new ArrayList<>();
+        addAll(names, deployment.getResourceClasses()); // resteasy.resources: registered in any case
+        if (classes.isEmpty()) {
+            addAll(names, deployment.getScannedResourceClasses());
+            if (deployment.getActualResourceClasses() != null) {
+                for (Object type : deployment.getActualResourceClasses()) {
+                    classes.add((Class<?>) type);
+                }
+            }
+        }
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        for (String name : names) {
+            try {
+                classes.add(Class.forName(name.trim(), false, loader != null ? loader : ResteasyResources.class.getClassLoader()));
+            } catch (ClassNotFoundException | LinkageError e) {
+                // not loadable here: RESTEasy will say so when it registers it
+            }
+        }
+        classes.removeIf(type -> type == null);
+        return classes;
+    }
+
+    private static void addAll(List<String> names, List<String> more) {
+        if (more != null) {
+            names.addAll(more);
+        }
+    }
+}
