@@ -8,9 +8,12 @@ import jakarta.ws.rs.container.DynamicFeature;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Configuration;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
 import jakarta.ws.rs.ext.Provider;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,9 +27,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@code META-INF/services/jakarta.ws.rs.ext.Providers}) and by {@link ResteasyIntegration} (a feature service), and
  * through {@code resteasy.providers} where the application switches built-in providers off
  * ({@link ResteasyProvidersInitializer}); elsewhere by provider scanning.
+ *
+ * <p>On RESTEasy it is also a {@link Feature}: when it is registered, it checks the application's protected sub-resource
+ * locators ({@link ResteasyIntegration#requireGuardableLocators}), which RESTEasy never shows to a {@code DynamicFeature}.
+ * Wherever the guard is, so is that check, whichever route registered it.
  */
 @Provider
-public final class ApiKeyFeature implements DynamicFeature {
+public final class ApiKeyFeature implements DynamicFeature, Feature {
 
     /** Payara's JAX-RS {@code @RolesAllowed} feature (WEB-INF/payara-web.xml {@code jaxrs-roles-allowed-enabled}). */
     static final String PAYARA_ROLES_FEATURE = "fish.payara.microprofile.jwtauth.jaxrs.RolesAllowedDynamicFeature";
@@ -47,6 +54,20 @@ public final class ApiKeyFeature implements DynamicFeature {
 
     ApiKeyFeature(Configuration registeredIn) {
         this.registeredIn = registeredIn;
+    }
+
+    /**
+     * RESTEasy: fails the application when a protected sub-resource locator of one of its resource classes cannot be
+     * guarded. The servlet initializer checks the same, but a {@code web.xml} with an empty {@code <absolute-ordering/>}
+     * keeps the servlet container from running it (before: {@code locator/items/7} answered 200 without a key on WildFly
+     * and Open Liberty, {@code DeploymentFailureIT}). Jersey guards locators itself ({@link JerseyIntegration.LocatorGuard}).
+     */
+    @Override
+    public boolean configure(FeatureContext context) {
+        if (ResteasyIntegration.isResteasy(context)) {
+            ResteasyIntegration.requireGuardableLocators(context);
+        }
+        return true;
     }
 
     @Override
@@ -111,6 +132,24 @@ public final class ApiKeyFeature implements DynamicFeature {
     /** Jersey guards locators before they run ({@link JerseyIntegration.LocatorGuard}); other runtimes do not tell us. */
     private static boolean isJersey(ResourceInfo resourceInfo) {
         return resourceInfo.getClass().getName().startsWith("org.glassfish.jersey.");
+    }
+
+    /**
+     * {@link #requireGuardableLocators} for each of {@code resourceClasses}: what it says of each that fails (none: empty).
+     * A class the application cannot load is not one the runtime will serve, and is skipped.
+     */
+    static List<String> unguardableLocators(Iterable<Class<?>> resourceClasses) {
+        List<String> problems = new ArrayList<>();
+        for (Class<?> type : resourceClasses) {
+            try {
+                requireGuardableLocators(type);
+            } catch (IllegalStateException e) {
+                problems.add(e.getMessage());
+            } catch (LinkageError e) {
+                // not loadable: not served
+            }
+        }
+        return problems;
     }
 
     /**

@@ -9,7 +9,6 @@ import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -18,9 +17,7 @@ import java.util.logging.Logger;
 /**
  * RESTEasy (WildFly, Open Liberty): found through {@code META-INF/services/jakarta.ws.rs.core.Feature}, which Jakarta REST
  * 3.1 runtimes load for every application whatever it lists ({@code jakarta.ws.rs.loadServices}). It registers
- * {@link ApiKeyFeature} when the built-in providers file did not (an application that switched those off), fails the
- * application when a protected sub-resource locator cannot be guarded (as {@link ResteasyProvidersInitializer} does, for
- * an application whose {@code web.xml} ordering keeps that initializer from running), and mounts
+ * {@link ApiKeyFeature} when the built-in providers file did not (an application that switched those off), and mounts
  * {@link ManagementResource} at {@code apiauth.management.path} when the management API is enabled, as
  * {@link JerseyIntegration} does on Jersey; there it does nothing.
  *
@@ -43,9 +40,8 @@ public final class ResteasyIntegration implements Feature {
         }
         Configuration configuration = context.getConfiguration();
         if (!configuration.isRegistered(ApiKeyFeature.class)) {
-            context.register(ApiKeyFeature.class);
+            context.register(ApiKeyFeature.class); // which checks the application's protected locators
         }
-        requireGuardableLocators(context);
         ApiAuthConfig config = CDI.current().select(ApiAuthConfig.class).get();
         if (!config.managementEnabled() && !config.githubAlertsEnabled()) {
             return true;
@@ -71,13 +67,12 @@ public final class ResteasyIntegration implements Feature {
 
     /**
      * Fails the application when one of its resource classes has a protected sub-resource locator RESTEasy cannot guard
-     * ({@link ApiKeyFeature#requireGuardableLocators}). {@link ResteasyProvidersInitializer} checks the same at startup, but
-     * a servlet container runs no initializer of a jar that the application's {@code web.xml} leaves out of its ordering
-     * (an empty {@code <absolute-ordering/>}, a common way to skip scanning fragments): WildFly then served
-     * {@code locator/items/7} without a key ({@code DeploymentFailureIT}). The feature services run in any case unless the
-     * application switches them off too.
+     * ({@link ApiKeyFeature#requireGuardableLocators}); run by {@link ApiKeyFeature} when RESTEasy registers it.
+     * {@link ResteasyProvidersInitializer} checks the same at startup, but a servlet container runs no initializer of a
+     * jar that the application's {@code web.xml} leaves out of its ordering (an empty {@code <absolute-ordering/>}, a
+     * common way to skip scanning fragments).
      */
-    private static void requireGuardableLocators(FeatureContext context) {
+    static void requireGuardableLocators(FeatureContext context) {
         List<Class<?>> resources;
         try {
             @SuppressWarnings("unchecked")
@@ -89,16 +84,7 @@ public final class ResteasyIntegration implements Feature {
             throw new IllegalStateException("jakarta-api-auth cannot read the resource classes of this RESTEasy application to"
                     + " check its protected sub-resource locators: " + e, e);
         }
-        List<String> problems = new ArrayList<>();
-        for (Class<?> type : resources) {
-            try {
-                ApiKeyFeature.requireGuardableLocators(type);
-            } catch (IllegalStateException e) {
-                problems.add(e.getMessage());
-            } catch (LinkageError e) {
-                // a class the application cannot load is not one RESTEasy will serve
-            }
-        }
+        List<String> problems = ApiKeyFeature.unguardableLocators(resources);
         if (!problems.isEmpty()) {
             throw new IllegalStateException(String.join("; ", problems));
         }

@@ -53,15 +53,7 @@ public final class ResteasyProvidersInitializer implements ServletContainerIniti
         }
         List<String> problems = new ArrayList<>(check(context, key -> configValue(context, key)));
         if (classes != null) {
-            for (Class<?> type : classes) {
-                try {
-                    ApiKeyFeature.requireGuardableLocators(type);
-                } catch (IllegalStateException e) {
-                    problems.add(e.getMessage());
-                } catch (LinkageError e) {
-                    // a class the application cannot load is not one RESTEasy will serve
-                }
-            }
+            problems.addAll(ApiKeyFeature.unguardableLocators(classes));
         }
         if (!problems.isEmpty()) {
             fail(context, String.join("; ", problems));

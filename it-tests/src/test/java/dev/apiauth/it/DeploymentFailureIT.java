@@ -1,6 +1,7 @@
 package dev.apiauth.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,27 +73,52 @@ class DeploymentFailureIT {
     }
 
     /**
-     * WildFly refuses the deployment. Open Liberty starts it anyway, but the application's servlet does not start: nothing
-     * of it answers 200 (its guard-misconfigured filter comes from the initializer, which did not run).
+     * The same with the feature services switched off too: only the built-in providers file registers the guard, which
+     * then checks the locators itself (before: 200 without a key, as above).
      */
+    @Deployment(name = "ordering-no-services", managed = false, testable = false)
+    static WebArchive orderingNoServices() {
+        return Deployments.bare("ordering-no-services.war", Map.of("apiauth.backend", "memory"), AbsoluteOrderingIT.EMPTY_ORDERING,
+                dev.apiauth.it.unguardable.NoServicesLocatorApplication.class, dev.apiauth.it.shapes.LocatorResource.class,
+                dev.apiauth.it.shapes.ItemResource.class);
+    }
+
     @Test
     void aProtectedLocatorOnlyClassFailsClosedAlsoWhenTheWebXmlLeavesTheLibraryOutOfItsOrdering() throws Exception {
+        assertFailsWithoutInitializer("ordering-locator-only", "scan");
+    }
+
+    @Test
+    void aProtectedLocatorOnlyClassFailsClosedWithTheOrderingAndWithoutFeatureServices() throws Exception {
+        assertFailsWithoutInitializer("ordering-no-services", "nos");
+    }
+
+    /**
+     * WildFly refuses the deployment, and what it reports comes from the guard's own check, not the servlet initializer's
+     * (which the ordering kept from running). Open Liberty starts it anyway, but without its JAX-RS servlet: the locator's
+     * sub-resource is not served (its guard-misconfigured filter comes from the initializer, which did not run).
+     */
+    private void assertFailsWithoutInitializer(String name, String root) throws Exception {
         String message = "cannot guard the sub-resource locator " + dev.apiauth.it.shapes.LocatorResource.class.getName();
+        String initializer = "cannot guard this application";
         if (!"liberty".equals(System.getProperty("apiauth.server"))) {
-            assertFails("ordering-locator-only", message);
+            String report = assertFails(name, message);
+            assertFalse(report.contains(initializer), name + ": the servlet initializer ran after all: " + report);
             return;
         }
         long before = logLength();
-        deployer.deploy("ordering-locator-only");
+        deployer.deploy(name);
         try {
-            Http http = new Http(new java.net.URL("http://127.0.0.1:" + System.getProperty("liberty.http.port") + "/ordering-locator-only/"));
-            for (String path : new String[] {"scan/locator/items/7", "scan/locator/items/7/admin"}) {
+            Http http = new Http(new java.net.URL("http://127.0.0.1:" + System.getProperty("liberty.http.port") + "/" + name + "/"));
+            for (String path : new String[] {root + "/locator/items/7", root + "/locator/items/7/admin"}) {
                 Http.Response refused = http.get(path);
                 assertTrue(refused.status() >= 500, path + ": " + refused);
             }
-            assertTrue(serverLog(before).contains(message), "the log says " + message);
+            String log = serverLog(before);
+            assertTrue(log.contains(message), "the log says " + message);
+            assertFalse(log.contains(initializer), "the servlet initializer ran after all");
         } finally {
-            deployer.undeploy("ordering-locator-only");
+            deployer.undeploy(name);
         }
     }
 
@@ -168,16 +194,18 @@ class DeploymentFailureIT {
     }
 
     /** Deploys {@code name}, which must fail with {@code message} in the server's report (the exception or its log). */
-    private void assertFails(String name, String message) {
+    private String assertFails(String name, String message) {
         long before = logLength(); // the server's log keeps earlier runs' lines
         Exception failure = assertThrows(Exception.class, () -> deployer.deploy(name), name + ": the server accepted it");
         StringWriter trace = new StringWriter();
         failure.printStackTrace(new PrintWriter(trace));
-        assertTrue((trace + serverLog(before)).contains(message), name + ": the report says " + message + ": " + trace);
+        String report = trace + serverLog(before);
+        assertTrue(report.contains(message), name + ": the report says " + message + ": " + trace);
         try {
             deployer.undeploy(name);
         } catch (RuntimeException e) {
             // some servers keep nothing of a failed deployment
         }
+        return report;
     }
 }

@@ -5,12 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.jboss.resteasy.core.ResteasyContext;
+import org.jboss.resteasy.spi.ResourceFactory;
 import org.jboss.resteasy.spi.ResteasyDeployment;
 
 /**
  * The resource classes of the RESTEasy application being deployed, as RESTEasy will register them: the classes and
- * singletons its {@code Application} lists and the {@code resteasy.resources} it names, or, when its {@code Application}
- * lists nothing, what the server scanned. Features run before the resources are registered, so this reads the deployment,
+ * singletons its {@code Application} lists, the {@code resteasy.resources}, component resources and resource factories it
+ * names, and, when its {@code Application} lists nothing, what the server scanned (on WildFly also the EJB resources it
+ * lists apart). Calling {@code getSingletons()} again is what the mount already did. Features run before the resources are registered, so this reads the deployment,
  * not the registry. Defined by {@code ResteasyIntegration}'s bridge loader only: never load it directly.
  */
 public final class ResteasyResources implements Supplier<List<Class<?>>> {
@@ -37,10 +39,24 @@ public final class ResteasyResources implements Supplier<List<Class<?>>> {
                 }
             }
         }
+        boolean scanning = classes.isEmpty(); // RESTEasy registers what the server scanned only when the Application lists nothing
         List<String> names = new ArrayList<>();
         addAll(names, deployment.getResourceClasses()); // resteasy.resources: registered in any case
-        if (classes.isEmpty()) {
+        addComponents(names, deployment.getJndiComponentResources()); // resteasy.jndi.component.resources
+        if (deployment.getResourceFactories() != null) {
+            for (ResourceFactory factory : deployment.getResourceFactories()) {
+                if (factory != null && factory.getScannableClass() != null) {
+                    classes.add(factory.getScannableClass());
+                }
+            }
+        }
+        if (scanning) {
             addAll(names, deployment.getScannedResourceClasses());
+            // WildFly lists scanned EJB resources (@Stateless, @Singleton) apart: "jndi-name;class;refresh"
+            addComponents(names, deployment.getScannedJndiComponentResources());
+            if (deployment.getScannedResourceClassesWithBuilder() != null) {
+                deployment.getScannedResourceClassesWithBuilder().values().forEach(more -> addAll(names, more));
+            }
             if (deployment.getActualResourceClasses() != null) {
                 for (Object type : deployment.getActualResourceClasses()) {
                     classes.add((Class<?>) type);
@@ -57,6 +73,18 @@ public final class ResteasyResources implements Supplier<List<Class<?>>> {
         }
         classes.removeIf(type -> type == null);
         return classes;
+    }
+
+    /** The class names of RESTEasy's component resource entries ({@code jndi-name;class;refresh}). */
+    private static void addComponents(List<String> names, List<String> components) {
+        if (components != null) {
+            for (String component : components) {
+                String[] fields = component == null ? new String[0] : component.split(";");
+                if (fields.length > 1) {
+                    names.add(fields[1]);
+                }
+            }
+        }
     }
 
     private static void addAll(List<String> names, List<String> more) {
