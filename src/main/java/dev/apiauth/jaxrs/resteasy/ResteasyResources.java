@@ -12,8 +12,9 @@ import org.jboss.resteasy.spi.ResteasyDeployment;
  * The resource classes of the RESTEasy application being deployed, as RESTEasy will register them: the classes and
  * singletons its {@code Application} lists, the {@code resteasy.resources}, component resources and resource factories it
  * names, and, when its {@code Application} lists nothing, what the server scanned (on WildFly also the EJB resources it
- * lists apart). Calling {@code getSingletons()} again is what the mount already did. Features run before the resources are registered, so this reads the deployment,
- * not the registry. Defined by {@code ResteasyIntegration}'s bridge loader only: never load it directly.
+ * lists apart). Features run before the resources are registered, so this reads the deployment, not the registry (and
+ * calls {@code getSingletons()} once more, as the mount always did). Defined by {@code ResteasyIntegration}'s bridge
+ * loader only: never load it directly.
  */
 public final class ResteasyResources implements Supplier<List<Class<?>>> {
 
