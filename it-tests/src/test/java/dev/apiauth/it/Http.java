@@ -50,6 +50,24 @@ final class Http {
                 .method("PATCH", HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /**
+     * Asserts the guard at {@code path}: 401 without a key (reason {@code missing}), with a junk key, with an unknown key,
+     * and for HEAD without a key; then 200 with {@code key}. Returns the 200 body.
+     */
+    String assertGuarded(String path, String key) {
+        Response none = get(path);
+        org.junit.jupiter.api.Assertions.assertEquals(401, none.status(), path + " without a key: " + none);
+        org.junit.jupiter.api.Assertions.assertEquals("missing", none.json().getString("reason"), path);
+        Response junk = get(path, "X-API-Key", "not-a-key");
+        org.junit.jupiter.api.Assertions.assertEquals(401, junk.status(), path + " with a junk key: " + junk);
+        Response unknown = get(path, "X-API-Key", new dev.apiauth.internal.KeyCodec("ak_").generate());
+        org.junit.jupiter.api.Assertions.assertEquals(401, unknown.status(), path + " with an unknown key: " + unknown);
+        org.junit.jupiter.api.Assertions.assertEquals(401, head(path).status(), "HEAD " + path + " without a key");
+        Response ok = get(path, "X-API-Key", key);
+        org.junit.jupiter.api.Assertions.assertEquals(200, ok.status(), path + " with a valid key: " + ok);
+        return ok.body();
+    }
+
     /** A key issued by the test WARs' {@code TestControlResource} (not through the management API); its plaintext. */
     String issueKey(String owner, String... scopes) {
         StringBuilder query = new StringBuilder("api/test-control/keys?owner=" + owner);
